@@ -1,0 +1,3 @@
+# SPDX-License-Identifier: MIT
+# Vendor-neutral hardware-virtualization glue.
+hv-y += hvm.o

@@ -1,0 +1,3 @@
+# SPDX-License-Identifier: MIT
+# AMD SVM backend.
+hv-y += svm.o

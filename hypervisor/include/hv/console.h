@@ -1,0 +1,44 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The hypervisor console: the one place output reaches the UART. Lines from different CPUs
+ * never interleave. Guest consoles (issue #3) will be forwarded through here too.
+ */
+#ifndef HV_CONSOLE_H
+#define HV_CONSOLE_H
+
+#include <hv/compiler.h>
+#include <hv/types.h>
+
+/* Write raw bytes ("\n" becomes CR LF on the wire). Context: any; takes the console lock. */
+void console_write(const char *s, size_t len);
+
+/* Formatted raw output, no prefix: the banner and register dumps. Context: any. */
+void console_printf(const char *fmt, ...) __printf(1, 2);
+
+/*
+ * Stop honouring the console lock on this path: a panic or a fatal trap must be heard even if
+ * the CPU that holds the lock will never release it. Context: any, one way.
+ */
+void console_force_unlock(void);
+
+/*
+ * Switch the console to the device named by "console=" (for example com1, com2, pl011, none).
+ * Returns: 0, or -AXVM_EINVAL when the arch has no such console (the old one stays).
+ */
+int console_select(const char *name);
+
+/* Arch hooks: implemented in arch/<a>/console.c */
+
+/*
+ * Send bytes to the console device as they are (the caller expands "\n").
+ * Context: console lock held (or forced), IRQs off. Never fails; may drop bytes if no device.
+ */
+void arch_console_write(const char *s, size_t len);
+
+/*
+ * Make the named device the console. Context: boot CPU, during setup.
+ * Returns: 0, or -AXVM_EINVAL for a name this arch does not know.
+ */
+int arch_console_select(const char *name);
+
+#endif /* HV_CONSOLE_H */

@@ -1,0 +1,99 @@
+/* SPDX-License-Identifier: MIT */
+/* Leveled, tagged log lines and the panic path. */
+#define LOG_TAG "log"
+#include <hv/console.h>
+#include <hv/cpu.h>
+#include <hv/fmt.h>
+#include <hv/log.h>
+#include <hv/percpu.h>
+#include <hv/string.h>
+
+#define LOG_LINE_MAX 320
+
+static enum log_level log_level = LOG_LEVEL_INFO;
+static int panicking; /* 1 once some CPU has started to panic */
+
+void log_set_level(enum log_level level)
+{
+    WRITE_ONCE(log_level, level);
+}
+
+enum log_level log_get_level(void)
+{
+    return READ_ONCE(log_level);
+}
+
+static const char *level_word(enum log_level level)
+{
+    switch (level) {
+    case LOG_LEVEL_ERR:
+        return "error: ";
+    case LOG_LEVEL_WARN:
+        return "warning: ";
+    default:
+        return "";
+    }
+}
+
+/*
+ * Format "(axvm) [cpuN] tag: <level word>message" and a newline into line, which has room for
+ * LOG_LINE_MAX + 1 bytes. A message too long for one line is cut and ends in "...".
+ * Returns: the bytes to write.
+ */
+static size_t format_line(char *line, const char *tag, enum log_level level, const char *fmt,
+                          va_list ap)
+{
+    size_t n = fmt_snprintf(line, LOG_LINE_MAX, "(axvm) [cpu%u] %s: %s", this_cpu_id(), tag,
+                            level_word(level));
+
+    if (n < LOG_LINE_MAX) {
+        n += fmt_vsnprintf(line + n, LOG_LINE_MAX - n, fmt, ap);
+    }
+    if (n >= LOG_LINE_MAX) {
+        n = LOG_LINE_MAX - 1;
+        memcpy(line + n - 3, "...", 3);
+    }
+    line[n] = '\n';
+    return n + 1;
+}
+
+void log_printf(enum log_level level, const char *tag, const char *fmt, ...)
+{
+    char line[LOG_LINE_MAX + 1];
+    va_list ap;
+    size_t len;
+
+    if (level > log_get_level()) {
+        return;
+    }
+    va_start(ap, fmt);
+    len = format_line(line, tag, level, fmt, ap);
+    va_end(ap);
+    console_write(line, len);
+}
+
+int log_err_origin(int code, const char *file, int line)
+{
+    log_printf(LOG_LEVEL_DEBUG, "err", "%s:%d: returns %d", file, line, code);
+    return code;
+}
+
+void panic(const char *fmt, ...)
+{
+    char line[LOG_LINE_MAX + 1];
+    va_list ap;
+    size_t len;
+
+    local_irq_save();
+    if (__atomic_exchange_n(&panicking, 1, __ATOMIC_ACQ_REL)) {
+        arch_cpu_halt(); /* another CPU is already panicking and will report */
+    }
+    console_force_unlock();
+    va_start(ap, fmt);
+    len = format_line(line, "PANIC", LOG_LEVEL_NONE, fmt, ap);
+    va_end(ap);
+    console_write(line, len);
+    arch_smp_stop_others();
+    console_printf("(axvm) [cpu%u] system halted\n", this_cpu_id());
+    arch_cpu_halt();
+}

@@ -1,0 +1,156 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The arch-neutral boot sequence: options, memory, platform, CPUs, then the banner the boot
+ * tests read, then idle. The banner's first line is a contract (docs/booting.md):
+ *   axvm <version> (<arch>): <n> CPUs online, <total> MiB RAM, <free> MiB free
+ */
+#define LOG_TAG "setup"
+#include <generated/version.h>
+#include <hv/bootinfo.h>
+#include <hv/cmdline.h>
+#include <hv/console.h>
+#include <hv/cpu.h>
+#include <hv/frame.h>
+#include <hv/heap.h>
+#include <hv/log.h>
+#include <hv/percpu.h>
+#include <hv/setup.h>
+#include <hv/string.h>
+#include <hv/time.h>
+#include <hv/virt.h>
+
+#define TICK_WAIT_NS     (3 * NSEC_PER_SEC) /* TCG on a loaded 2-core host is slow */
+#define TICKS_TO_PROVE   2
+#define MAX_VIRT_FEATURES 8
+
+/* Setup is over: stay in the idle loop, where timer interrupts are taken. */
+static __noreturn void idle_loop(void)
+{
+    for (;;) {
+        arch_cpu_idle();
+    }
+}
+
+/* Wait (bounded) until every online CPU has taken a few timer ticks. */
+static void check_ticks(void)
+{
+    uint64_t start = arch_time_now_ns();
+    unsigned int ticking;
+    struct percpu *pc;
+
+    do {
+        ticking = 0;
+        for_each_online_cpu(pc) {
+            ticking += READ_ONCE(pc->ticks) >= TICKS_TO_PROVE ? 1 : 0;
+        }
+        if (ticking == percpu_nr_online()) {
+            break;
+        }
+        arch_cpu_idle(); /* our own tick wakes us */
+    } while (arch_time_now_ns() - start < TICK_WAIT_NS);
+
+    if (ticking == percpu_nr_online()) {
+        log_info("%u Hz tick running on all %u CPUs", CONFIG_HZ, ticking);
+        return;
+    }
+    for_each_online_cpu(pc) {
+        if (READ_ONCE(pc->ticks) < TICKS_TO_PROVE) {
+            log_err("no timer tick on cpu%u after %llu ms", pc->cpu_id,
+                    (unsigned long long)(TICK_WAIT_NS / NSEC_PER_MSEC));
+        }
+    }
+}
+
+static void print_banner(const struct boot_info *bi)
+{
+    struct virt_feature features[MAX_VIRT_FEATURES];
+    unsigned int nr = arch_virt_describe(features, MAX_VIRT_FEATURES);
+
+    console_printf("axvm %s (%s): %u CPUs online, %llu MiB RAM, %llu MiB free\n", AXVM_VERSION,
+                   CONFIG_ARCH_NAME, percpu_nr_online(),
+                   (unsigned long long)(bootinfo_usable_bytes(bi) >> 20),
+                   (unsigned long long)((frame_nr_free() * PAGE_SIZE) >> 20));
+    for (unsigned int i = 0; i < nr; i++) {
+        console_printf("virt: %s: %s\n", features[i].name, features[i].value);
+    }
+    console_printf("cmdline: %s\n", bi->cmdline);
+}
+
+/*
+ * TODO(#5): build dom0 from the first module. What can be checked now is that the requested
+ * size fits, so that an impossible dom0_mem= stops the boot with a clear message.
+ */
+static void plan_dom0(void)
+{
+    uint64_t free_bytes = frame_nr_free() * PAGE_SIZE;
+    unsigned int online = percpu_nr_online();
+    uint64_t mem = hv_opts.dom0_mem_bytes;
+    unsigned int vcpus = hv_opts.dom0_vcpus ? hv_opts.dom0_vcpus : online;
+
+    if (mem > free_bytes) {
+        panic("dom0_mem=%llu MiB does not fit: only %llu MiB of RAM are free; lower dom0_mem=",
+              (unsigned long long)(mem >> 20), (unsigned long long)(free_bytes >> 20));
+    }
+    if (vcpus > online) {
+        log_warn("dom0_vcpus=%u but only %u CPUs are online; dom0 gets %u", vcpus, online, online);
+        vcpus = online;
+    }
+    log_info("dom0 plan: %llu MiB, %u vCPUs (not built: this version has no dom0 builder)",
+             (unsigned long long)((mem ? mem : free_bytes) >> 20), vcpus);
+}
+
+static void run_selftest(void)
+{
+    if (!hv_opts.selftest[0]) {
+        return;
+    }
+    if (strcmp(hv_opts.selftest, "fault") == 0) {
+        log_info("selftest: faulting on purpose on cpu%u", this_cpu_id());
+        arch_selftest_fault();
+        log_err("selftest: the deliberate fault returned");
+        return;
+    }
+    log_warn("selftest=%s: unknown self-test, ignored", hv_opts.selftest);
+}
+
+void setup_main(struct boot_info *bi)
+{
+    unsigned int nr_found;
+    int rc;
+
+    cmdline_parse(bi->cmdline, &hv_opts);
+    log_set_level(hv_opts.loglvl);
+    if (hv_opts.console[0] && console_select(hv_opts.console)) {
+        log_warn("console=%s: no such console on %s, keeping the default", hv_opts.console,
+                 CONFIG_ARCH_NAME);
+    }
+    bootinfo_log(bi);
+
+    rc = frame_init(bi);
+    if (rc) {
+        panic("no usable RAM for the frame allocator (error %d): the boot loader's memory map "
+              "has no usable range big enough", rc);
+    }
+    heap_init();
+    rc = arch_setup(bi);
+    if (rc) {
+        panic("platform setup failed (error %d)", rc);
+    }
+
+    percpu_set_online(); /* the boot CPU */
+    nr_found = arch_smp_boot(CONFIG_NR_CPUS);
+    if (percpu_nr_online() < nr_found) {
+        log_warn("only %u of the %u CPUs found came online", percpu_nr_online(), nr_found);
+    }
+    check_ticks();
+    print_banner(bi);
+    plan_dom0();
+    run_selftest();
+    idle_loop();
+}
+
+void setup_secondary(void)
+{
+    percpu_set_online();
+    idle_loop();
+}
