@@ -6,6 +6,7 @@ hv-y += console.o
 hv-y += frame.o
 hv-y += heap.o
 hv-y += log.o
+hv-y += pagetable.o
 hv-y += percpu.o
 hv-y += setup.o
 hv-y += time.o
