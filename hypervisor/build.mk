@@ -5,6 +5,7 @@ hv-y += cmdline.o
 hv-y += console.o
 hv-y += frame.o
 hv-y += heap.o
+hv-y += hypmap.o
 hv-y += log.o
 hv-y += pagetable.o
 hv-y += percpu.o
