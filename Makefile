@@ -75,7 +75,13 @@ $(generated)/version.h: FORCE
 	@mkdir -p $(@D)
 	@echo '#define AXVM_VERSION "$(VERSION)"' > $@.tmp && (cmp -s $@.tmp $@ && rm $@.tmp || mv $@.tmp $@)
 
-$(hv-objs): | $(generated)/config.h $(generated)/version.h
+# Objects also depend on the flags they were built with, so changing a flag rebuilds them.
+$(O)/build-flags: FORCE
+	@mkdir -p $(@D)
+	@echo '$(CC) $(HV_CPPFLAGS) $(HV_CFLAGS) $(HV_AFLAGS)' > $@.tmp && \
+	  (cmp -s $@.tmp $@ && rm $@.tmp || mv $@.tmp $@)
+
+$(hv-objs): $(O)/build-flags | $(generated)/config.h $(generated)/version.h
 
 $(O)/%.o: %.c
 	$(call say,CC,$@)

@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: MIT
 # arm64 build settings and configuration defaults; CONFIG_* values become config.h.
 CROSS_COMPILE ?= $(if $(filter aarch64,$(shell uname -m)),,aarch64-linux-gnu-)
-ARCH_CFLAGS := -march=armv8-a -mgeneral-regs-only -mstrict-align -mcmodel=small
+ARCH_CFLAGS := -march=armv8-a -mgeneral-regs-only -mstrict-align -mcmodel=small -mno-outline-atomics
 ARCH_AFLAGS :=
 ARCH_LDFLAGS := -m aarch64elf
 hv-arch-dirs := arch/arm64
