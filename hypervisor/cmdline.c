@@ -125,8 +125,8 @@ static const char *parse_loglvl(const char *value, size_t len, struct hv_options
         const char *word;
         enum log_level level;
     } words[] = {
-        {"none", LOG_LEVEL_NONE}, {"err", LOG_LEVEL_ERR},   {"error", LOG_LEVEL_ERR},
-        {"warn", LOG_LEVEL_WARN}, {"warning", LOG_LEVEL_WARN}, {"info", LOG_LEVEL_INFO},
+        {"none", LOG_LEVEL_NONE},   {"err", LOG_LEVEL_ERR},      {"error", LOG_LEVEL_ERR},
+        {"warn", LOG_LEVEL_WARN},   {"warning", LOG_LEVEL_WARN}, {"info", LOG_LEVEL_INFO},
         {"debug", LOG_LEVEL_DEBUG}, {"all", LOG_LEVEL_DEBUG},
     };
     uint64_t n;
@@ -187,7 +187,7 @@ static const char *parse_selftest(const char *value, size_t len, struct hv_optio
 }
 
 static const struct option_spec option_table[] = {
-    {"console", parse_console},     {"loglvl", parse_loglvl},     {"dom0_mem", parse_dom0_mem},
+    {"console", parse_console},       {"loglvl", parse_loglvl},     {"dom0_mem", parse_dom0_mem},
     {"dom0_vcpus", parse_dom0_vcpus}, {"selftest", parse_selftest},
 };
 

@@ -15,15 +15,15 @@
 #define BITS_PER_WORD 64
 
 static struct {
-    spinlock_t lock;    /* guards everything below after frame_init */
-    uint64_t *free;     /* bit set: frame is free */
-    uint64_t *managed;  /* bit set: frame belongs to the allocator */
-    mfn_t base_mfn;     /* frame of bit 0 */
-    size_t nr_bits;     /* frames covered by the bitmaps */
+    spinlock_t lock;   /* guards everything below after frame_init */
+    uint64_t *free;    /* bit set: frame is free */
+    uint64_t *managed; /* bit set: frame belongs to the allocator */
+    mfn_t base_mfn;    /* frame of bit 0 */
+    size_t nr_bits;    /* frames covered by the bitmaps */
     size_t nr_words;
     size_t nr_free;
     size_t nr_managed;
-    size_t hint_word;   /* no free frame lies below this word */
+    size_t hint_word; /* no free frame lies below this word */
 } fa;
 
 static bool test_bit(const uint64_t *map, size_t bit)

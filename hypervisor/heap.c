@@ -16,7 +16,7 @@
 #define HEAP_MAGIC_SLAB  0x48534c42u /* "HSLB" */
 #define HEAP_MAGIC_LARGE 0x484c5247u /* "HLRG" */
 #define HEAP_ALIGN       16
-#define NR_CLASSES       7           /* 16, 32, ... 1024 bytes */
+#define NR_CLASSES       7 /* 16, 32, ... 1024 bytes */
 #define SMALLEST_CLASS   16
 
 struct frame_header {
@@ -31,9 +31,9 @@ struct free_block {
 };
 
 static struct {
-    spinlock_t lock;                        /* guards everything below */
-    struct free_block *free[NR_CLASSES];    /* free blocks per class */
-    size_t nr_frames;                       /* frames taken from the frame allocator */
+    spinlock_t lock;                     /* guards everything below */
+    struct free_block *free[NR_CLASSES]; /* free blocks per class */
+    size_t nr_frames;                    /* frames taken from the frame allocator */
 } heap;
 
 static size_t class_size(unsigned int class)
@@ -104,7 +104,7 @@ void *heap_alloc(size_t size)
         return NULL;
     }
     while (class < NR_CLASSES && class_size(class) < size) {
-        class++;
+        class ++;
     }
     if (class == NR_CLASSES) {
         return alloc_large(size);

@@ -107,8 +107,7 @@ static unsigned int best_level(const struct pagetable *pt, uint64_t va, hpa_t hp
     return level;
 }
 
-int pagetable_map(struct pagetable *pt, uint64_t va, hpa_t hpa, uint64_t size,
-                  struct pt_attr attr)
+int pagetable_map(struct pagetable *pt, uint64_t va, hpa_t hpa, uint64_t size, struct pt_attr attr)
 {
     if (!IS_ALIGNED(va | hpa | size, PAGE_SIZE) || va + size < va || hpa + size < hpa) {
         return -AXVM_EINVAL;

@@ -19,8 +19,8 @@
 #include <hv/time.h>
 #include <hv/virt.h>
 
-#define TICK_WAIT_NS     (3 * NSEC_PER_SEC) /* TCG on a loaded 2-core host is slow */
-#define TICKS_TO_PROVE   2
+#define TICK_WAIT_NS      (3 * NSEC_PER_SEC) /* TCG on a loaded 2-core host is slow */
+#define TICKS_TO_PROVE    2
 #define MAX_VIRT_FEATURES 8
 
 /* Setup is over: stay in the idle loop, where timer interrupts are taken. */
@@ -40,7 +40,7 @@ static void check_ticks(void)
 
     do {
         ticking = 0;
-        for_each_online_cpu(pc) {
+        for_each_online_cpu (pc) {
             ticking += READ_ONCE(pc->ticks) >= TICKS_TO_PROVE ? 1 : 0;
         }
         if (ticking == percpu_nr_online()) {
@@ -53,7 +53,7 @@ static void check_ticks(void)
         log_info("%u Hz tick running on all %u CPUs", CONFIG_HZ, ticking);
         return;
     }
-    for_each_online_cpu(pc) {
+    for_each_online_cpu (pc) {
         if (READ_ONCE(pc->ticks) < TICKS_TO_PROVE) {
             log_err("no timer tick on cpu%u after %llu ms", pc->cpu_id,
                     (unsigned long long)(TICK_WAIT_NS / NSEC_PER_MSEC));
@@ -129,7 +129,8 @@ void setup_main(struct boot_info *bi)
     rc = frame_init(bi);
     if (rc) {
         panic("no usable RAM for the frame allocator (error %d): the boot loader's memory map "
-              "has no usable range big enough", rc);
+              "has no usable range big enough",
+              rc);
     }
     heap_init();
     rc = arch_setup(bi);

@@ -14,7 +14,7 @@
 
 #define DEFAULT_ADDR_CELLS 2
 #define DEFAULT_SIZE_CELLS 1
-#define HYP_TIMER_INDEX    3  /* the timer's interrupts: secure, non-secure, virtual, hypervisor */
+#define HYP_TIMER_INDEX    3 /* the timer's interrupts: secure, non-secure, virtual, hypervisor */
 #define PPI_BASE           16
 #define DEFAULT_HYP_TIMER  26
 
@@ -22,10 +22,10 @@ struct dt_walk {
     struct fdt fdt;
     struct boot_info *bi;
     struct arm64_platform *plat;
-    const char *names[FDT_MAX_DEPTH];        /* node name at each depth of the current path */
-    uint32_t addr_cells[FDT_MAX_DEPTH];      /* for the children of the node at each depth */
+    const char *names[FDT_MAX_DEPTH];   /* node name at each depth of the current path */
+    uint32_t addr_cells[FDT_MAX_DEPTH]; /* for the children of the node at each depth */
     uint32_t size_cells[FDT_MAX_DEPTH];
-    const char *stdout_name;                 /* node name that /chosen/stdout-path names */
+    const char *stdout_name; /* node name that /chosen/stdout-path names */
     size_t stdout_len;
     int uart_node_matched;
 };
@@ -198,7 +198,8 @@ static void visit_device(struct dt_walk *w, int node, int depth)
     } else if (fdt_is_compatible(f, node, "arm,armv8-timer")) {
         visit_timer(w, node);
     } else if (fdt_is_compatible(f, node, "arm,psci-1.0") ||
-               fdt_is_compatible(f, node, "arm,psci-0.2") || fdt_is_compatible(f, node, "arm,psci")) {
+               fdt_is_compatible(f, node, "arm,psci-0.2") ||
+               fdt_is_compatible(f, node, "arm,psci")) {
         visit_psci(w, node);
     }
 }

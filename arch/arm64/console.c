@@ -17,7 +17,7 @@
 #define CR_TXE    (1u << 8)
 #define TX_SPINS  100000 /* give up on a stuck UART rather than hang */
 
-static hpa_t uart_base;  /* the UART found at boot */
+static hpa_t uart_base;    /* the UART found at boot */
 static hpa_t console_base; /* where output goes now; 0: nowhere */
 
 static uint32_t uart_read(hpa_t base, uint32_t reg)

@@ -12,34 +12,34 @@
 #include <arm64/arm64.h>
 #include <arm64/sysreg.h>
 
-#define GICD_CTLR      0x0000
-#define GICD_TYPER     0x0004
-#define GICD_IGROUPR   0x0080
-#define GICD_ICENABLER 0x0180
-#define GICD_IPRIORITYR 0x0400
-#define GICD_PIDR2     0xffe8
-#define GICD_CTLR_RWP  (1u << 31)
-#define GICD_CTLR_ARE  (1u << 4)
+#define GICD_CTLR           0x0000
+#define GICD_TYPER          0x0004
+#define GICD_IGROUPR        0x0080
+#define GICD_ICENABLER      0x0180
+#define GICD_IPRIORITYR     0x0400
+#define GICD_PIDR2          0xffe8
+#define GICD_CTLR_RWP       (1u << 31)
+#define GICD_CTLR_ARE       (1u << 4)
 #define GICD_CTLR_ENABLE_G1 (1u << 1)
 #define GICD_CTLR_ENABLE_G0 (1u << 0)
 
-#define GICR_FRAME_SIZE 0x10000
-#define GICR_TYPER     0x0008
-#define GICR_WAKER     0x0014
-#define GICR_TYPER_VLPIS (1ull << 1)
-#define GICR_TYPER_LAST  (1ull << 4)
-#define GICR_WAKER_SLEEP (1u << 1)
+#define GICR_FRAME_SIZE   0x10000
+#define GICR_TYPER        0x0008
+#define GICR_WAKER        0x0014
+#define GICR_TYPER_VLPIS  (1ull << 1)
+#define GICR_TYPER_LAST   (1ull << 4)
+#define GICR_WAKER_SLEEP  (1u << 1)
 #define GICR_WAKER_ASLEEP (1u << 2)
-#define GICR_SGI_BASE  0x10000
-#define GICR_IGROUPR0  (GICR_SGI_BASE + 0x0080)
-#define GICR_ISENABLER0 (GICR_SGI_BASE + 0x0100)
-#define GICR_ICENABLER0 (GICR_SGI_BASE + 0x0180)
-#define GICR_IPRIORITYR (GICR_SGI_BASE + 0x0400)
+#define GICR_SGI_BASE     0x10000
+#define GICR_IGROUPR0     (GICR_SGI_BASE + 0x0080)
+#define GICR_ISENABLER0   (GICR_SGI_BASE + 0x0100)
+#define GICR_ICENABLER0   (GICR_SGI_BASE + 0x0180)
+#define GICR_IPRIORITYR   (GICR_SGI_BASE + 0x0400)
 
-#define ICC_SRE_SRE    (1u << 0)
-#define ICC_SRE_ENABLE (1u << 3)
+#define ICC_SRE_SRE      (1u << 0)
+#define ICC_SRE_ENABLE   (1u << 3)
 #define DEFAULT_PRIORITY 0xa0u
-#define WAIT_NS (100 * NSEC_PER_MSEC)
+#define WAIT_NS          (100 * NSEC_PER_MSEC)
 
 static hpa_t gicd;
 static hpa_t gicr_region;

@@ -17,21 +17,21 @@
 /* MAIR_EL2 slots, matching ARM64_MAIR_* in <arch/pagetable.h>. */
 #define MAIR_VALUE ((0x00ULL << 0) | (0xffULL << 8) | (0x04ULL << 16))
 
-#define TCR_T0SZ_48BIT  16ULL
-#define TCR_IRGN0_WBWA  (1ULL << 8)
-#define TCR_ORGN0_WBWA  (1ULL << 10)
-#define TCR_SH0_INNER   (3ULL << 12)
-#define TCR_TG0_4K      (0ULL << 14)
-#define TCR_PS_SHIFT    16
-#define TCR_EL2_RES1    ((1ULL << 31) | (1ULL << 23))
-#define PARANGE_48BIT   5
+#define TCR_T0SZ_48BIT 16ULL
+#define TCR_IRGN0_WBWA (1ULL << 8)
+#define TCR_ORGN0_WBWA (1ULL << 10)
+#define TCR_SH0_INNER  (3ULL << 12)
+#define TCR_TG0_4K     (0ULL << 14)
+#define TCR_PS_SHIFT   16
+#define TCR_EL2_RES1   ((1ULL << 31) | (1ULL << 23))
+#define PARANGE_48BIT  5
 
-#define SCTLR_EL2_RES1  0x30c50830ULL
-#define SCTLR_M         (1ULL << 0)
-#define SCTLR_C         (1ULL << 2)
-#define SCTLR_SA        (1ULL << 3)
-#define SCTLR_I         (1ULL << 12)
-#define SCTLR_WXN       (1ULL << 19)
+#define SCTLR_EL2_RES1 0x30c50830ULL
+#define SCTLR_M        (1ULL << 0)
+#define SCTLR_C        (1ULL << 2)
+#define SCTLR_SA       (1ULL << 3)
+#define SCTLR_I        (1ULL << 12)
+#define SCTLR_WXN      (1ULL << 19)
 
 #define CACHE_LINE_MIN 64 /* smallest line we step by; CTR_EL0 may say larger */
 

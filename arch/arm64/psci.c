@@ -9,10 +9,10 @@
 
 #define PSCI_CPU_ON_64 0xc4000003u
 
-#define PSCI_SUCCESS           0
+#define PSCI_SUCCESS            0
 #define PSCI_INVALID_PARAMETERS (-2)
-#define PSCI_DENIED            (-3)
-#define PSCI_ALREADY_ON        (-4)
+#define PSCI_DENIED             (-3)
+#define PSCI_ALREADY_ON         (-4)
 
 static int64_t psci_call(enum psci_conduit conduit, uint64_t fn, uint64_t a1, uint64_t a2,
                          uint64_t a3)

@@ -38,8 +38,7 @@ void arm64_wrong_el(hpa_t dtb_hpa, uint64_t el)
     bootinfo_init(&boot_info);
     bootfdt_parse(hpa_to_virt(dtb_hpa), ARM64_DTB_MAX_SIZE, &boot_info, &platform, &why);
     fmt_snprintf(what, sizeof(what), "entered at EL%u", (unsigned int)el);
-    early_fail(platform.uart_hpa, what,
-               "axvm runs at EL2 (with QEMU: -M virt,virtualization=on)");
+    early_fail(platform.uart_hpa, what, "axvm runs at EL2 (with QEMU: -M virt,virtualization=on)");
 }
 
 void arm64_start(hpa_t dtb_hpa)
@@ -59,8 +58,8 @@ void arm64_start(hpa_t dtb_hpa)
         early_fail(platform.uart_hpa, "the EL2 page tables", "out of table pages");
     }
     pl011_init(platform.uart_hpa);
-    log_info("EL2 MMU and caches on (%zu tables); device tree at 0x%llx, %u bytes",
-             mmu_nr_tables(), (unsigned long long)dtb_hpa, boot_info.arch.dtb_size);
+    log_info("EL2 MMU and caches on (%zu tables); device tree at 0x%llx, %u bytes", mmu_nr_tables(),
+             (unsigned long long)dtb_hpa, boot_info.arch.dtb_size);
     if (platform.nr_items_dropped || platform.nr_cpus_ignored) {
         log_warn("device tree: %u memory ranges or modules and %u CPUs over our limits ignored",
                  platform.nr_items_dropped, platform.nr_cpus_ignored);

@@ -16,7 +16,7 @@
 #include <arm64/sysreg.h>
 
 #define MPIDR_AFFINITY_MASK 0xff00ffffffULL
-#define ONLINE_WAIT_NS (5 * NSEC_PER_SEC) /* TCG with more vCPUs than host cores is slow */
+#define ONLINE_WAIT_NS      (5 * NSEC_PER_SEC) /* TCG with more vCPUs than host cores is slow */
 
 uint64_t secondary_stack_top[CONFIG_NR_CPUS];
 
@@ -48,8 +48,8 @@ static bool start_secondary(const struct arm64_platform *plat, unsigned int cpu,
     dcache_clean_range(&secondary_stack_top[cpu], sizeof(secondary_stack_top[cpu]));
     rc = psci_cpu_on(plat->psci, mpidr, virt_to_hpa(secondary_entry), cpu);
     if (rc) {
-        log_err("PSCI CPU_ON for cpu%u (MPIDR 0x%llx) failed: %d", cpu,
-                (unsigned long long)mpidr, rc);
+        log_err("PSCI CPU_ON for cpu%u (MPIDR 0x%llx) failed: %d", cpu, (unsigned long long)mpidr,
+                rc);
         frame_free(stack, ARM64_STACK_SIZE / PAGE_SIZE);
         return false;
     }

@@ -11,18 +11,17 @@
 #include <hv/percpu.h>
 #include <arm64/arm64.h>
 
-#define SLOT_TYPE(slot)   ((slot) & 3)  /* 0 sync, 1 IRQ, 2 FIQ, 3 SError */
+#define SLOT_TYPE(slot)   ((slot)&3)    /* 0 sync, 1 IRQ, 2 FIQ, 3 SError */
 #define SLOT_SOURCE(slot) ((slot) >> 2) /* 0 EL2/SP0, 1 EL2/SPx, 2 lower EL A64, 3 lower A32 */
-#define TYPE_SYNC 0
-#define TYPE_IRQ  1
-#define ESR_EC(esr) (((esr) >> 26) & 0x3f)
-#define GIC_SPURIOUS_MIN 1020
+#define TYPE_SYNC         0
+#define TYPE_IRQ          1
+#define ESR_EC(esr)       (((esr) >> 26) & 0x3f)
+#define GIC_SPURIOUS_MIN  1020
 
 static bool stop_requested;
 
 static const char *const slot_types[] = {"synchronous exception", "IRQ", "FIQ", "SError"};
-static const char *const slot_sources[] = {"EL2 (SP_EL0)", "EL2", "EL1 (AArch64)",
-                                           "EL1 (AArch32)"};
+static const char *const slot_sources[] = {"EL2 (SP_EL0)", "EL2", "EL1 (AArch64)", "EL1 (AArch32)"};
 
 static const char *ec_name(uint64_t ec)
 {

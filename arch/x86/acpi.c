@@ -14,35 +14,35 @@
 
 #define BOOT_MAP_LIMIT GIB(4)
 
-#define MADT_LAPIC    0
-#define MADT_IOAPIC   1
-#define MADT_LAPIC_ADDR_OVERRIDE 5
-#define MADT_X2APIC   9
+#define MADT_LAPIC                0
+#define MADT_IOAPIC               1
+#define MADT_LAPIC_ADDR_OVERRIDE  5
+#define MADT_X2APIC               9
 #define MADT_LAPIC_ENABLED        (1u << 0)
 #define MADT_LAPIC_ONLINE_CAPABLE (1u << 1)
 
 struct acpi_rsdp {
-    char signature[8];  /* 0x00 "RSD PTR " */
-    uint8_t checksum;   /* 0x08: first 20 bytes */
-    char oem_id[6];     /* 0x09 */
-    uint8_t revision;   /* 0x0f */
-    uint32_t rsdt;      /* 0x10 */
-    uint32_t length;    /* 0x14: ACPI 2.0+ */
-    uint64_t xsdt;      /* 0x18 */
+    char signature[8];    /* 0x00 "RSD PTR " */
+    uint8_t checksum;     /* 0x08: first 20 bytes */
+    char oem_id[6];       /* 0x09 */
+    uint8_t revision;     /* 0x0f */
+    uint32_t rsdt;        /* 0x10 */
+    uint32_t length;      /* 0x14: ACPI 2.0+ */
+    uint64_t xsdt;        /* 0x18 */
     uint8_t ext_checksum; /* 0x20 */
     uint8_t reserved[3];
 } __attribute__((packed));
 _Static_assert(sizeof(struct acpi_rsdp) == 36, "ACPI 2.0 RSDP");
 
 struct acpi_header {
-    char signature[4];   /* 0x00 */
-    uint32_t length;     /* 0x04 */
-    uint8_t revision;    /* 0x08 */
-    uint8_t checksum;    /* 0x09 */
-    char oem_id[6];      /* 0x0a */
-    char oem_table[8];   /* 0x10 */
-    uint32_t oem_revision; /* 0x18 */
-    uint32_t creator_id; /* 0x1c */
+    char signature[4];         /* 0x00 */
+    uint32_t length;           /* 0x04 */
+    uint8_t revision;          /* 0x08 */
+    uint8_t checksum;          /* 0x09 */
+    char oem_id[6];            /* 0x0a */
+    char oem_table[8];         /* 0x10 */
+    uint32_t oem_revision;     /* 0x18 */
+    uint32_t creator_id;       /* 0x1c */
     uint32_t creator_revision; /* 0x20 */
 } __attribute__((packed));
 _Static_assert(sizeof(struct acpi_header) == 36, "ACPI table header");
@@ -112,8 +112,7 @@ static const struct acpi_header *table_at(uint64_t hpa)
         return NULL;
     }
     h = hpa_to_virt(hpa);
-    if (h->length < sizeof(*h) || hpa + h->length > BOOT_MAP_LIMIT ||
-        checksum(h, h->length) != 0) {
+    if (h->length < sizeof(*h) || hpa + h->length > BOOT_MAP_LIMIT || checksum(h, h->length) != 0) {
         return NULL;
     }
     return h;

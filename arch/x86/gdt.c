@@ -5,8 +5,8 @@
 #include <x86/segment.h>
 #include <x86/x86.h>
 
-#define GDT_CODE64 0x00af9a000000ffffULL
-#define GDT_DATA   0x00cf92000000ffffULL
+#define GDT_CODE64         0x00af9a000000ffffULL
+#define GDT_DATA           0x00cf92000000ffffULL
 #define TSS_TYPE_AVAILABLE 0x89ULL /* present, 64-bit TSS available */
 
 void gdt_load_cpu(void)

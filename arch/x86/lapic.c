@@ -26,17 +26,17 @@
 #define APIC_TIMER_CUR  0x390
 #define APIC_TIMER_DIV  0x3e0
 
-#define APIC_BASE_ENABLE    (1u << 11)
-#define SVR_ENABLE          (1u << 8)
-#define LVT_MASKED          (1u << 16)
-#define LVT_DELIVERY_NMI    (4u << 8)
-#define LVT_TIMER_PERIODIC  (1u << 17)
-#define TIMER_DIV_1         0xb
+#define APIC_BASE_ENABLE     (1u << 11)
+#define SVR_ENABLE           (1u << 8)
+#define LVT_MASKED           (1u << 16)
+#define LVT_DELIVERY_NMI     (4u << 8)
+#define LVT_TIMER_PERIODIC   (1u << 17)
+#define TIMER_DIV_1          0xb
 #define ICR_DELIVERY_PENDING (1u << 12)
-#define ICR_NMI             (4u << 8)
-#define ICR_ASSERT          (1u << 14)
-#define ICR_ALL_BUT_SELF    (3u << 18)
-#define ICR_WAIT_NS         (10 * NSEC_PER_MSEC)
+#define ICR_NMI              (4u << 8)
+#define ICR_ASSERT           (1u << 14)
+#define ICR_ALL_BUT_SELF     (3u << 18)
+#define ICR_WAIT_NS          (10 * NSEC_PER_MSEC)
 
 static bool lapic_ready;
 

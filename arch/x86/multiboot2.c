@@ -109,8 +109,8 @@ static void parse_rsdp(const struct mb2_tag *tag, struct boot_info *bi)
 /* The memory map from the basic meminfo tag, for loaders that give no full map. */
 static void use_basic_meminfo(const struct mb2_tag_basic_meminfo *tag, struct boot_info *bi)
 {
-    log_warn("no memory map tag; using the basic meminfo (%u KiB low, %u KiB high)",
-             tag->mem_lower, tag->mem_upper);
+    log_warn("no memory map tag; using the basic meminfo (%u KiB low, %u KiB high)", tag->mem_lower,
+             tag->mem_upper);
     bootinfo_add_mem(bi, 0, KIB(tag->mem_lower), MEM_USABLE);
     bootinfo_add_mem(bi, MIB(1), KIB(tag->mem_upper), MEM_USABLE);
 }
@@ -149,7 +149,8 @@ int mb2_parse(const void *info, size_t size, struct boot_info *bi)
 
     if (size < sizeof(*hdr) || hdr->total_size < sizeof(*hdr) + sizeof(struct mb2_tag) ||
         hdr->total_size > size) {
-        log_err("boot information size %u is impossible", size < sizeof(*hdr) ? 0 : hdr->total_size);
+        log_err("boot information size %u is impossible",
+                size < sizeof(*hdr) ? 0 : hdr->total_size);
         return -AXVM_EINVAL;
     }
     total = hdr->total_size;

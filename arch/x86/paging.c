@@ -32,7 +32,9 @@ int paging_init(const struct boot_info *bi)
     const struct hypmap_section image[] = {
         {"text", virt_to_hpa(__text_start), virt_to_hpa(__text_end), {.executable = true}},
         {"rodata", virt_to_hpa(__rodata_start), virt_to_hpa(__rodata_end), {.writable = false}},
-        {"data", virt_to_hpa(__data_start), ALIGN_UP(virt_to_hpa(__image_end), PAGE_SIZE),
+        {"data",
+         virt_to_hpa(__data_start),
+         ALIGN_UP(virt_to_hpa(__image_end), PAGE_SIZE),
          {.writable = true}},
     };
     int rc = pagetable_init(&hyp_pt, PT_HYPERVISOR, NULL);

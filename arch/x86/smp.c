@@ -17,10 +17,10 @@
 #include <x86/boot.h>
 #include <x86/x86.h>
 
-#define ICR_INIT   (5u << 8)
-#define ICR_SIPI   (6u << 8)
-#define ICR_ASSERT (1u << 14)
-#define ICR_LEVEL  (1u << 15)
+#define ICR_INIT       (5u << 8)
+#define ICR_SIPI       (6u << 8)
+#define ICR_ASSERT     (1u << 14)
+#define ICR_LEVEL      (1u << 15)
 #define INIT_WAIT_NS   (10 * NSEC_PER_MSEC)
 #define SIPI_WAIT_NS   (200 * NSEC_PER_USEC)
 #define ONLINE_WAIT_NS (5 * NSEC_PER_SEC) /* TCG with more vCPUs than host cores is slow */

@@ -10,16 +10,16 @@
 #include <x86/asm.h>
 #include <x86/x86.h>
 
-#define PIT_HZ          1193182u
-#define PIT_CH2_DATA    0x42
-#define PIT_CMD         0x43
-#define PIT_GATE_PORT   0x61
-#define PIT_GATE        0x01
-#define PIT_SPEAKER     0x02
-#define PIT_OUT2        0x20
-#define CALIBRATE_MS    50u
-#define PIT_MAX_POLLS   100000000u /* a missing PIT must not hang the boot */
-#define FALLBACK_HZ     1000000000ull
+#define PIT_HZ        1193182u
+#define PIT_CH2_DATA  0x42
+#define PIT_CMD       0x43
+#define PIT_GATE_PORT 0x61
+#define PIT_GATE      0x01
+#define PIT_SPEAKER   0x02
+#define PIT_OUT2      0x20
+#define CALIBRATE_MS  50u
+#define PIT_MAX_POLLS 100000000u /* a missing PIT must not hang the boot */
+#define FALLBACK_HZ   1000000000ull
 
 static uint64_t tsc_hz;
 static uint64_t lapic_hz;

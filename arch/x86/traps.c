@@ -13,23 +13,23 @@
 #include <x86/segment.h>
 #include <x86/x86.h>
 
-#define NR_VECTORS       256
-#define NR_EXCEPTIONS    32
-#define STUB_SIZE        16
-#define GATE_INTERRUPT   0x8e /* present, DPL 0, 64-bit interrupt gate */
-#define VECTOR_NMI       2
-#define VECTOR_DF        8
-#define VECTOR_PF        14
-#define VECTOR_MC        18
+#define NR_VECTORS     256
+#define NR_EXCEPTIONS  32
+#define STUB_SIZE      16
+#define GATE_INTERRUPT 0x8e /* present, DPL 0, 64-bit interrupt gate */
+#define VECTOR_NMI     2
+#define VECTOR_DF      8
+#define VECTOR_PF      14
+#define VECTOR_MC      18
 
 struct idt_gate {
-    uint16_t offset_low; /* 0x0 */
-    uint16_t selector;   /* 0x2 */
-    uint8_t ist;         /* 0x4 */
-    uint8_t type_attr;   /* 0x5 */
-    uint16_t offset_mid; /* 0x6 */
+    uint16_t offset_low;  /* 0x0 */
+    uint16_t selector;    /* 0x2 */
+    uint8_t ist;          /* 0x4 */
+    uint8_t type_attr;    /* 0x5 */
+    uint16_t offset_mid;  /* 0x6 */
     uint32_t offset_high; /* 0x8 */
-    uint32_t reserved;   /* 0xc */
+    uint32_t reserved;    /* 0xc */
 } __attribute__((packed));
 _Static_assert(sizeof(struct idt_gate) == 16, "64-bit IDT gate");
 
@@ -39,14 +39,38 @@ static struct idt_gate idt[NR_VECTORS] __attribute__((aligned(16)));
 static bool stop_requested;
 
 static const char *const exception_names[NR_EXCEPTIONS] = {
-    "#DE divide error", "#DB debug", "NMI", "#BP breakpoint", "#OF overflow",
-    "#BR bound range", "#UD invalid opcode", "#NM device not available", "#DF double fault",
-    "coprocessor overrun", "#TS invalid TSS", "#NP segment not present", "#SS stack fault",
-    "#GP general protection", "#PF page fault", "reserved 15", "#MF x87 error",
-    "#AC alignment check", "#MC machine check", "#XM SIMD error", "#VE virtualization",
-    "#CP control protection", "reserved 22", "reserved 23", "reserved 24", "reserved 25",
-    "reserved 26", "reserved 27", "#HV hypervisor injection", "#VC VMM communication",
-    "#SX security", "reserved 31",
+    "#DE divide error",
+    "#DB debug",
+    "NMI",
+    "#BP breakpoint",
+    "#OF overflow",
+    "#BR bound range",
+    "#UD invalid opcode",
+    "#NM device not available",
+    "#DF double fault",
+    "coprocessor overrun",
+    "#TS invalid TSS",
+    "#NP segment not present",
+    "#SS stack fault",
+    "#GP general protection",
+    "#PF page fault",
+    "reserved 15",
+    "#MF x87 error",
+    "#AC alignment check",
+    "#MC machine check",
+    "#XM SIMD error",
+    "#VE virtualization",
+    "#CP control protection",
+    "reserved 22",
+    "reserved 23",
+    "reserved 24",
+    "reserved 25",
+    "reserved 26",
+    "reserved 27",
+    "#HV hypervisor injection",
+    "#VC VMM communication",
+    "#SX security",
+    "reserved 31",
 };
 
 static void set_gate(unsigned int vector, uint8_t ist)

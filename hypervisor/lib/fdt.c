@@ -158,7 +158,8 @@ static const char *prop_name(const struct fdt *f, uint32_t nameoff)
 {
     const char *s = (const char *)f->blob + f->off_strings + nameoff;
 
-    if (nameoff >= f->size_strings || strnlen(s, f->size_strings - nameoff) == f->size_strings - nameoff) {
+    if (nameoff >= f->size_strings ||
+        strnlen(s, f->size_strings - nameoff) == f->size_strings - nameoff) {
         return NULL;
     }
     return s;

@@ -7,14 +7,14 @@
 #include <hv/string.h>
 
 struct spec {
-    bool left;       /* '-' */
-    bool zero;       /* '0' */
-    bool plus;       /* '+' */
-    bool space;      /* ' ' */
-    bool alt;        /* '#' */
-    int width;       /* -1: none */
-    int precision;   /* -1: none */
-    int length;      /* count of 'l' (z, j, t count as 2), or -1 'h', -2 'hh' */
+    bool left;     /* '-' */
+    bool zero;     /* '0' */
+    bool plus;     /* '+' */
+    bool space;    /* ' ' */
+    bool alt;      /* '#' */
+    int width;     /* -1: none */
+    int precision; /* -1: none */
+    int length;    /* count of 'l' (z, j, t count as 2), or -1 'h', -2 'hh' */
 };
 
 struct sink {
@@ -45,8 +45,8 @@ static void emit_repeat(struct sink *sk, char c, int n)
 }
 
 /* Emit body (with an optional sign/prefix) padded to the field width. */
-static void emit_field(struct sink *sk, const struct spec *sp, const char *prefix,
-                       const char *body, size_t body_len, int min_digits)
+static void emit_field(struct sink *sk, const struct spec *sp, const char *prefix, const char *body,
+                       size_t body_len, int min_digits)
 {
     size_t prefix_len = strlen(prefix);
     int zeros = min_digits > (int)body_len ? min_digits - (int)body_len : 0;

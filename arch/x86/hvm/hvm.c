@@ -62,7 +62,7 @@ bool arch_virt_is_usable(void)
     if (!hvm) {
         return false;
     }
-    for_each_online_cpu(pc) {
+    for_each_online_cpu (pc) {
         if (!pc->arch.virt_enabled) {
             return false;
         }

@@ -59,7 +59,8 @@ void bootinfo_init(struct boot_info *bi);
  */
 int bootinfo_add_mem(struct boot_info *bi, uint64_t base, uint64_t size_bytes, enum mem_type type);
 
-/* Append a module with a copy of its string. Returns: 0, -AXVM_ENOSPC, -AXVM_EINVAL if end < start. */
+/* Append a module with a copy of its string. Returns: 0, -AXVM_ENOSPC, -AXVM_EINVAL if end < start.
+ */
 int bootinfo_add_module(struct boot_info *bi, hpa_t start, hpa_t end, const char *string,
                         size_t string_len);
 

@@ -9,7 +9,7 @@
 #include <hv/log.h>
 #include <hv/types.h>
 
-#define CMDLINE_CONSOLE_MAX 16
+#define CMDLINE_CONSOLE_MAX  16
 #define CMDLINE_SELFTEST_MAX 16
 
 struct hv_options {

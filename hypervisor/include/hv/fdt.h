@@ -15,7 +15,7 @@
 
 struct fdt {
     const uint8_t *blob;
-    uint32_t size;           /* totalsize from the header */
+    uint32_t size; /* totalsize from the header */
     uint32_t off_struct;
     uint32_t size_struct;
     uint32_t off_strings;

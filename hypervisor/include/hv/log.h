@@ -31,11 +31,11 @@ void log_printf(enum log_level level, const char *tag, const char *fmt, ...) __p
 #define log_warn(fmt, ...) log_printf(LOG_LEVEL_WARN, LOG_TAG, fmt, ##__VA_ARGS__)
 #define log_info(fmt, ...) log_printf(LOG_LEVEL_INFO, LOG_TAG, fmt, ##__VA_ARGS__)
 /* Compiled out unless CONFIG_DEBUG: the only logging allowed on the VM-exit fast path. */
-#define log_dbg(fmt, ...)                                                                          \
-    do {                                                                                           \
-        if (IS_ENABLED(CONFIG_DEBUG)) {                                                            \
-            log_printf(LOG_LEVEL_DEBUG, LOG_TAG, fmt, ##__VA_ARGS__);                              \
-        }                                                                                          \
+#define log_dbg(fmt, ...)                                             \
+    do {                                                              \
+        if (IS_ENABLED(CONFIG_DEBUG)) {                               \
+            log_printf(LOG_LEVEL_DEBUG, LOG_TAG, fmt, ##__VA_ARGS__); \
+        }                                                             \
     } while (0)
 
 /*
@@ -45,19 +45,19 @@ void log_printf(enum log_level level, const char *tag, const char *fmt, ...) __p
 __noreturn void panic(const char *fmt, ...) __printf(1, 2);
 
 /* Hypervisor state is corrupt: always checked. */
-#define BUG_ON(cond)                                                                               \
-    do {                                                                                           \
-        if (unlikely(cond)) {                                                                      \
-            panic("BUG at %s:%d: %s", __FILE__, __LINE__, #cond);                                  \
-        }                                                                                          \
+#define BUG_ON(cond)                                              \
+    do {                                                          \
+        if (unlikely(cond)) {                                     \
+            panic("BUG at %s:%d: %s", __FILE__, __LINE__, #cond); \
+        }                                                         \
     } while (0)
 
 /* Internal invariant: checked in debug builds only; cond must have no side effects. */
-#define ASSERT(cond)                                                                               \
-    do {                                                                                           \
-        if (IS_ENABLED(CONFIG_DEBUG) && unlikely(!(cond))) {                                       \
-            panic("assertion failed at %s:%d: %s", __FILE__, __LINE__, #cond);                     \
-        }                                                                                          \
+#define ASSERT(cond)                                                           \
+    do {                                                                       \
+        if (IS_ENABLED(CONFIG_DEBUG) && unlikely(!(cond))) {                   \
+            panic("assertion failed at %s:%d: %s", __FILE__, __LINE__, #cond); \
+        }                                                                      \
     } while (0)
 
 /*

@@ -10,7 +10,7 @@
 
 #include <hv/types.h>
 
-#define PT_LEVELS  4   /* level 4 is the root; level 1 holds 4 KiB leaves */
+#define PT_LEVELS  4 /* level 4 is the root; level 1 holds 4 KiB leaves */
 #define PT_ENTRIES 512
 
 enum pt_kind {
@@ -64,8 +64,7 @@ int pagetable_init(struct pagetable *pt, enum pt_kind kind, pt_alloc_fn alloc);
  * Context: the caller serialises changes to pt. Returns: 0, -AXVM_EINVAL, or -AXVM_ENOMEM
  * (the part mapped so far stays mapped).
  */
-int pagetable_map(struct pagetable *pt, uint64_t va, hpa_t hpa, uint64_t size,
-                  struct pt_attr attr);
+int pagetable_map(struct pagetable *pt, uint64_t va, hpa_t hpa, uint64_t size, struct pt_attr attr);
 
 /*
  * Look up va. Returns: true with the host address and the leaf's attributes when mapped.

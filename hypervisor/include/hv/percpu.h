@@ -16,10 +16,10 @@ struct percpu;
  * (x86 GS base, arm64 TPIDR_EL2) at pc.
  */
 struct percpu {
-    struct percpu *self;  /* first: x86 reads it as %gs:0 */
-    unsigned int cpu_id;  /* logical id, 0 = boot CPU */
-    bool online;          /* set once by the CPU itself when it is ready */
-    uint64_t ticks;       /* hypervisor timer ticks taken on this CPU */
+    struct percpu *self; /* first: x86 reads it as %gs:0 */
+    unsigned int cpu_id; /* logical id, 0 = boot CPU */
+    bool online;         /* set once by the CPU itself when it is ready */
+    uint64_t ticks;      /* hypervisor timer ticks taken on this CPU */
     struct arch_percpu arch;
 };
 
@@ -45,8 +45,8 @@ void percpu_set_online(void);
 /* Returns: the number of CPUs that have marked themselves online. */
 unsigned int percpu_nr_online(void);
 
-#define for_each_online_cpu(pc)                                                                    \
-    for (unsigned int cpu_iter_ = 0; cpu_iter_ < CONFIG_NR_CPUS; cpu_iter_++)                      \
+#define for_each_online_cpu(pc)                                               \
+    for (unsigned int cpu_iter_ = 0; cpu_iter_ < CONFIG_NR_CPUS; cpu_iter_++) \
         if (((pc) = percpu_of(cpu_iter_)) != NULL && READ_ONCE((pc)->online))
 
 #endif /* HV_PERCPU_H */

@@ -13,7 +13,10 @@ typedef struct {
     uint16_t next;  /* next ticket to hand out */
 } spinlock_t;
 
-#define SPINLOCK_INIT {0, 0}
+#define SPINLOCK_INIT \
+    {                 \
+        0, 0          \
+    }
 
 static inline void spin_lock_init(spinlock_t *lock)
 {

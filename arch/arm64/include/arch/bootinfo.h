@@ -6,7 +6,7 @@
 #include <hv/types.h>
 
 struct arch_boot_info {
-    hpa_t dtb_hpa;     /* kept (and reserved) for dom0's device tree later */
+    hpa_t dtb_hpa; /* kept (and reserved) for dom0's device tree later */
     uint32_t dtb_size;
 };
 

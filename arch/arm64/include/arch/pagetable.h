@@ -10,12 +10,12 @@
 
 #include <hv/types.h>
 
-#define ARM64_DESC_VALID  (1ULL << 0)
-#define ARM64_DESC_TABLE  (1ULL << 1) /* table at levels 0-2, page at level 3 */
-#define ARM64_DESC_AF     (1ULL << 10)
-#define ARM64_DESC_SH_IS  (3ULL << 8)
-#define ARM64_DESC_XN     (1ULL << 54)
-#define ARM64_DESC_ADDR   0x0000fffffffff000ULL
+#define ARM64_DESC_VALID (1ULL << 0)
+#define ARM64_DESC_TABLE (1ULL << 1) /* table at levels 0-2, page at level 3 */
+#define ARM64_DESC_AF    (1ULL << 10)
+#define ARM64_DESC_SH_IS (3ULL << 8)
+#define ARM64_DESC_XN    (1ULL << 54)
+#define ARM64_DESC_ADDR  0x0000fffffffff000ULL
 
 /* EL2 stage 1: AttrIndx[4:2] selects a MAIR_EL2 slot; AP[2] (bit 7) set = read-only. */
 #define ARM64_MAIR_DEVICE_NGNRE 2

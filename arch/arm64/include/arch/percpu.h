@@ -6,9 +6,9 @@
 #include <hv/types.h>
 
 struct arch_percpu {
-    uint64_t mpidr;     /* affinity of this CPU, as MPIDR_EL1 reads it */
-    hpa_t gicr_hpa;     /* this CPU's GICv3 redistributor (RD_base) */
-    hpa_t stack_hpa;    /* base of its hypervisor stack (secondaries) */
+    uint64_t mpidr;  /* affinity of this CPU, as MPIDR_EL1 reads it */
+    hpa_t gicr_hpa;  /* this CPU's GICv3 redistributor (RD_base) */
+    hpa_t stack_hpa; /* base of its hypervisor stack (secondaries) */
 };
 
 static inline struct percpu *arch_this_cpu(void)

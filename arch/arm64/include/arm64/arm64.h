@@ -19,17 +19,17 @@ enum psci_conduit {
 
 /* What the device tree says about the platform beyond memory and modules. */
 struct arm64_platform {
-    hpa_t uart_hpa;            /* PL011 for the console; 0: none found */
-    hpa_t gicd_hpa;            /* GICv3 distributor */
+    hpa_t uart_hpa; /* PL011 for the console; 0: none found */
+    hpa_t gicd_hpa; /* GICv3 distributor */
     uint64_t gicd_size;
-    hpa_t gicr_hpa;            /* first redistributor region */
+    hpa_t gicr_hpa; /* first redistributor region */
     uint64_t gicr_size;
-    uint32_t hyp_timer_intid;  /* EL2 physical timer PPI, as an INTID */
+    uint32_t hyp_timer_intid; /* EL2 physical timer PPI, as an INTID */
     enum psci_conduit psci;
     unsigned int nr_cpus;
     uint64_t mpidrs[CONFIG_NR_CPUS];
-    unsigned int nr_cpus_ignored;   /* past CONFIG_NR_CPUS */
-    unsigned int nr_items_dropped;  /* memory ranges or modules past boot_info's room */
+    unsigned int nr_cpus_ignored;  /* past CONFIG_NR_CPUS */
+    unsigned int nr_items_dropped; /* memory ranges or modules past boot_info's room */
 };
 
 /* Saved by the exception vectors, lowest address first (vectors.S). */

@@ -20,17 +20,17 @@
 #define STRINGIFY_(x) #x
 #define STRINGIFY(x)  STRINGIFY_(x)
 
-#define read_sysreg(reg)                                                                           \
-    ({                                                                                             \
-        uint64_t v_;                                                                               \
-        __asm__ volatile("mrs %0, " STRINGIFY(reg) : "=r"(v_));                                    \
-        v_;                                                                                        \
+#define read_sysreg(reg)                                        \
+    ({                                                          \
+        uint64_t v_;                                            \
+        __asm__ volatile("mrs %0, " STRINGIFY(reg) : "=r"(v_)); \
+        v_;                                                     \
     })
 
-#define write_sysreg(reg, v)                                                                       \
-    do {                                                                                           \
-        uint64_t wv_ = (uint64_t)(v);                                                               \
-        __asm__ volatile("msr " STRINGIFY(reg) ", %0" : : "r"(wv_) : "memory");                     \
+#define write_sysreg(reg, v)                                                    \
+    do {                                                                        \
+        uint64_t wv_ = (uint64_t)(v);                                           \
+        __asm__ volatile("msr " STRINGIFY(reg) ", %0" : : "r"(wv_) : "memory"); \
     } while (0)
 
 static inline void isb(void)

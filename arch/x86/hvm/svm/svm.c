@@ -15,10 +15,10 @@
 #include <x86/asm.h>
 #include <x86/hvm.h>
 
-#define CPUID_EXT_FEATURES  0x80000001u
-#define CPUID_SVM           0x8000000au
-#define CPUID_EXT_ECX_SVM   (1u << 2)
-#define VM_CR_SVMDIS        (1u << 4)
+#define CPUID_EXT_FEATURES 0x80000001u
+#define CPUID_SVM          0x8000000au
+#define CPUID_EXT_ECX_SVM  (1u << 2)
+#define VM_CR_SVMDIS       (1u << 4)
 
 #define SVM_FEAT_NPT            (1u << 0)
 #define SVM_FEAT_NRIPS          (1u << 3)
@@ -34,11 +34,25 @@ static const struct {
     uint32_t bit;
     const char *name;
 } feature_names[] = {
-    {0, "npt"},          {1, "lbr-virt"},      {2, "svm-lock"},      {3, "nrips"},
-    {4, "tsc-rate"},     {5, "vmcb-clean"},    {6, "flush-by-asid"}, {7, "decode-assists"},
-    {10, "pause-filter"}, {12, "pause-threshold"}, {13, "avic"},      {15, "vmsave-virt"},
-    {16, "vgif"},        {17, "gmet"},         {18, "x2avic"},       {19, "sss-check"},
-    {20, "spec-ctrl"},   {25, "vnmi"},         {28, "vmcb-addr-check"},
+    {0, "npt"},
+    {1, "lbr-virt"},
+    {2, "svm-lock"},
+    {3, "nrips"},
+    {4, "tsc-rate"},
+    {5, "vmcb-clean"},
+    {6, "flush-by-asid"},
+    {7, "decode-assists"},
+    {10, "pause-filter"},
+    {12, "pause-threshold"},
+    {13, "avic"},
+    {15, "vmsave-virt"},
+    {16, "vgif"},
+    {17, "gmet"},
+    {18, "x2avic"},
+    {19, "sss-check"},
+    {20, "spec-ctrl"},
+    {25, "vnmi"},
+    {28, "vmcb-addr-check"},
 };
 
 static struct svm_caps boot_caps; /* of the boot CPU, for the banner */

@@ -9,14 +9,14 @@
 #include <hv/bootinfo.h>
 #include <hv/types.h>
 
-#define MB2_TAG_END          0
-#define MB2_TAG_CMDLINE      1
-#define MB2_TAG_MODULE       3
+#define MB2_TAG_END           0
+#define MB2_TAG_CMDLINE       1
+#define MB2_TAG_MODULE        3
 #define MB2_TAG_BASIC_MEMINFO 4
-#define MB2_TAG_MMAP         6
-#define MB2_TAG_FRAMEBUFFER  8
-#define MB2_TAG_ACPI_OLD     14
-#define MB2_TAG_ACPI_NEW     15
+#define MB2_TAG_MMAP          6
+#define MB2_TAG_FRAMEBUFFER   8
+#define MB2_TAG_ACPI_OLD      14
+#define MB2_TAG_ACPI_NEW      15
 
 #define MB2_MMAP_AVAILABLE        1
 #define MB2_MMAP_ACPI_RECLAIMABLE 3

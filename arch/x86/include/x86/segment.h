@@ -9,11 +9,11 @@
 #define GDT_NR_ENTRIES 5 /* null, code, data, TSS (two slots) */
 
 /* Interrupt stack table slots (1-based, as in the IDT gate). */
-#define IST_DOUBLE_FAULT 1
-#define IST_NMI          2
+#define IST_DOUBLE_FAULT  1
+#define IST_NMI           2
 #define IST_MACHINE_CHECK 3
-#define NR_IST_STACKS    3
-#define IST_STACK_SIZE   4096
+#define NR_IST_STACKS     3
+#define IST_STACK_SIZE    4096
 
 #ifndef __ASSEMBLY__
 #include <hv/types.h>

@@ -25,10 +25,10 @@ struct cpu_regs {
 void serial_init_default(void);
 
 /* traps.c */
-void traps_init(void);             /* build the IDT, once */
-void traps_load(void);             /* load it on this CPU */
+void traps_init(void); /* build the IDT, once */
+void traps_load(void); /* load it on this CPU */
 void x86_trap(struct cpu_regs *regs);
-void traps_request_stop(void);     /* NMIs from now on halt their CPU quietly */
+void traps_request_stop(void); /* NMIs from now on halt their CPU quietly */
 
 /* gdt.c: this CPU's GDT and TSS, with its IST stacks from the per-CPU area. */
 void gdt_load_cpu(void);
@@ -37,8 +37,8 @@ void gdt_load_cpu(void);
 void pic_disable(void);
 
 /* paging.c */
-int paging_init(const struct boot_info *bi);   /* build and switch to the final tables */
-void paging_load(void);                        /* switch this CPU to them */
+int paging_init(const struct boot_info *bi); /* build and switch to the final tables */
+void paging_load(void);                      /* switch this CPU to them */
 int paging_map_mmio(hpa_t hpa, uint64_t size_bytes);
 
 /* acpi.c: what the MADT says. */
