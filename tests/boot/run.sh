@@ -1,0 +1,223 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+# Runs one boot scenario of tests/boot/cases.ini: builds its boot media, starts QEMU (TCG) in the
+# background under a hard time limit, watches the serial log for the expected lines, always
+# stops QEMU, then prints one line, "PASS <arch>/<name>" or "FAIL <arch>/<name>: <why>".
+# The serial log stays in build/tests/boot/<arch>-<name>/serial.log.
+# Usage: tests/boot/run.sh ARCH/NAME    (exit status 0 on PASS)
+set -uo pipefail
+
+root=$(cd "$(dirname "$0")/../.." && pwd)
+ini=${BOOT_CASES:-$root/tests/boot/cases.ini}
+name=${1:?usage: run.sh ARCH/NAME}
+work=$root/build/tests/boot/${name//\//-}
+log=$work/serial.log
+text=$work/serial.txt
+
+arch= cpu= smp=2 mem=128 virt=on cmdline= timeout=120 reject='PANIC|FATAL|no timer tick|did not come online'
+expects=() counts=() modules=() checks=()
+qemu_pid=
+
+fail() {
+    echo "FAIL $name: $* (log: ${log#"$root"/})"
+    exit 1
+}
+
+stop_qemu() {
+    if [ -n "$qemu_pid" ] && kill -0 "$qemu_pid" 2>/dev/null; then
+        kill "$qemu_pid" 2>/dev/null
+        wait "$qemu_pid" 2>/dev/null
+    fi
+    qemu_pid=
+}
+trap stop_qemu EXIT
+
+# The section's "key<TAB>value" lines, keys and values trimmed, comments and blanks skipped.
+read_section() {
+    awk -v want="[$name]" '
+        /^[[:space:]]*(#|$)/ { next }
+        /^\[/ { sub(/[[:space:]]+$/, ""); in_section = ($0 == want); found = found || in_section; next }
+        in_section {
+            i = index($0, "="); key = substr($0, 1, i - 1); value = substr($0, i + 1)
+            gsub(/^[[:space:]]+|[[:space:]]+$/, "", key); gsub(/^[[:space:]]+|[[:space:]]+$/, "", value)
+            print key "\t" value
+        }
+        END { if (!found) exit 1 }' "$ini"
+}
+
+load_case() {
+    local key value section
+    section=$(read_section) || { echo "FAIL $name: no such case in ${ini#"$root"/}"; exit 1; }
+    while IFS=$'\t' read -r key value; do
+        case "$key" in
+        arch) arch=$value ;;
+        cpu) cpu=$value ;;
+        smp) smp=$value ;;
+        mem) mem=$value ;;
+        virt) virt=$value ;;
+        cmdline) cmdline=$value ;;
+        timeout) timeout=$value ;;
+        reject) reject=$value ;;
+        expect) expects+=("$value") ;;
+        count) counts+=("$value") ;;
+        module) modules+=("$value") ;;
+        check) checks+=("$value") ;;
+        groups) ;;
+        *) echo "FAIL $name: unknown key '$key' in ${ini#"$root"/}"; exit 1 ;;
+        esac
+    done <<<"$section"
+}
+
+# Resolve a module spec's file: gen:SIZE makes a file of that size (repeatable content).
+module_file() {
+    local spec=$1 index=$2 file
+    if [ "${spec#gen:}" != "$spec" ]; then
+        file=$work/module$index.bin
+        head -c "${spec#gen:}" /dev/zero | tr '\0' 'A' >"$file" || return 1
+        echo "$file"
+    else
+        echo "$root/$spec"
+    fi
+}
+
+module_size_mib() {
+    local total=0 spec file
+    for spec in ${modules[@]+"${modules[@]}"}; do
+        file=$(module_file "${spec%% *}" x) && total=$((total + $(stat -c %s "$file")))
+    done
+    echo $((total >> 20))
+}
+
+# x86_64: a GRUB ISO with the command line and module2 lines.
+media_x86_64() {
+    local args=() i=0 spec file
+    for spec in ${modules[@]+"${modules[@]}"}; do
+        file=$(module_file "${spec%% *}" $i) || return 1
+        args+=(--module "$file" "${spec#* }")
+        i=$((i + 1))
+    done
+    "$root/scripts/mkiso" --elf "$root/build/x86_64/axvm.elf" --out "$work/boot.iso" \
+        --cmdline "$cmdline" ${args[@]+"${args[@]}"} || return 1
+    qemu_args=(--image "$work/boot.iso")
+}
+
+# arm64: QEMU's own device tree plus /chosen "multiboot,module" nodes, files loaded under them.
+media_arm64() {
+    local i=0 spec file addr dtb=$work/boot.dtb node
+    qemu_args=(--image "$root/build/arm64/axvm.bin" --cmdline "$cmdline")
+    [ ${#modules[@]} -eq 0 ] && return 0
+    "$root/scripts/qemu" --arch arm64 "${qemu_args[@]}" --smp "$smp" --mem "$mem" \
+        ${cpu:+--cpu "$cpu"} --dump-dtb "$dtb" >/dev/null 2>&1 || return 1
+    fdtput -t i "$dtb" /chosen '#address-cells' 2 && fdtput -t i "$dtb" /chosen '#size-cells' 2 || return 1
+    addr=$(( (0x40000000 + mem * 3 / 4 * 1048576) & ~0x1fffff ))
+    for spec in "${modules[@]}"; do
+        file=$(module_file "${spec%% *}" $i) || return 1
+        node=$(printf '/chosen/module@%x' "$addr")
+        fdtput -c "$dtb" "$node" &&
+            fdtput -t s "$dtb" "$node" compatible "multiboot,module" &&
+            fdtput -t x "$dtb" "$node" reg 0 "$(printf %x "$addr")" 0 "$(printf %x "$(stat -c %s "$file")")" &&
+            fdtput -t s "$dtb" "$node" bootargs "${spec#* }" || return 1
+        qemu_args+=(--load "$file@$addr")
+        addr=$(( (addr + $(stat -c %s "$file") + 0x1fffff) & ~0x1fffff ))
+        i=$((i + 1))
+    done
+    qemu_args+=(--dtb "$dtb")
+}
+
+first_missing_expect() {
+    local e
+    for e in ${expects[@]+"${expects[@]}"}; do
+        grep -Eq -- "$e" "$text" || { echo "$e"; return 0; }
+    done
+    return 1
+}
+
+# Wait until every expect is seen, a rejected line shows up, QEMU ends, or time runs out.
+watch_serial() {
+    local deadline=$((SECONDS + timeout)) missing bad
+    while :; do
+        tr -d '\r' <"$log" >"$text" 2>/dev/null
+        if bad=$(grep -Em1 -- "$reject" "$text"); then
+            fail "unexpected line: $bad"
+        fi
+        if ! missing=$(first_missing_expect); then
+            return 0
+        fi
+        if ! kill -0 "$qemu_pid" 2>/dev/null; then
+            fail "QEMU ended before this appeared: $missing"
+        fi
+        if [ $SECONDS -ge $deadline ]; then
+            fail "timed out after ${timeout}s waiting for: $missing"
+        fi
+        sleep 0.2
+    done
+}
+
+check_counts() {
+    local c regex want got
+    for c in ${counts[@]+"${counts[@]}"}; do
+        regex=${c% = *}
+        want=${c##* = }
+        got=$(grep -Ec -- "$regex" "$text")
+        [ "$got" = "$want" ] || fail "$got lines match '$regex', expected $want"
+    done
+}
+
+banner_regex() {
+    echo "^axvm [^ ]+ \($arch\): ([0-9]+) CPUs online, ([0-9]+) MiB RAM, ([0-9]+) MiB free$"
+}
+
+# The banner contract: CPU count, then virt: lines, then the command line as given.
+check_banner() {
+    local banner after
+    banner=$(grep -Em1 "$(banner_regex)" "$text") || fail "no banner line for $arch"
+    [[ $banner =~ $(banner_regex) ]]
+    [ "${BASH_REMATCH[1]}" = "$smp" ] || fail "banner says ${BASH_REMATCH[1]} CPUs online, QEMU has $smp"
+    after=$(awk -v re="$(banner_regex)" 'seen { print } $0 ~ re { seen = 1 }' "$text")
+    [[ $(head -1 <<<"$after") == virt:* ]] || fail "no 'virt:' line right after the banner"
+    grep -Fxq -- "cmdline: $cmdline" <<<"$after" || fail "no 'cmdline: $cmdline' line after the banner"
+}
+
+# Free memory against the loader's map: total = the usable ranges; free = total less the
+# modules and the hypervisor's own use, which is small.
+check_memory() {
+    local sum=0 start end line total free mods
+    while read -r line; do
+        [[ $line =~ boot:\ mem\ (0x[0-9a-f]+)-(0x[0-9a-f]+)\ usable$ ]] || continue
+        start=${BASH_REMATCH[1]} end=${BASH_REMATCH[2]}
+        sum=$((sum + end - start + 1))
+    done <"$text"
+    [ $sum -gt 0 ] || fail "no usable memory ranges in the log"
+    [[ $(grep -Em1 "$(banner_regex)" "$text") =~ $(banner_regex) ]] || fail "no banner line"
+    total=${BASH_REMATCH[2]} free=${BASH_REMATCH[3]} mods=$(module_size_mib)
+    [ "$total" = $((sum >> 20)) ] || fail "banner says $total MiB RAM, the map's usable ranges add up to $((sum >> 20)) MiB"
+    [ "$total" -le "$mem" ] || fail "banner says $total MiB RAM but QEMU has $mem MiB"
+    [ "$free" -le $((total - mods - 1)) ] || fail "$free MiB free is more than RAM less modules ($total - $mods MiB) allows"
+    [ "$free" -ge $((total - mods - 16)) ] || fail "$free MiB free: the hypervisor uses more than 16 MiB of $total MiB"
+}
+
+main() {
+    load_case
+    rm -rf "$work" && mkdir -p "$work"
+    : >"$log"
+    case "$arch" in
+    x86_64 | arm64) ;;
+    *) fail "arch must be x86_64 or arm64" ;;
+    esac
+    "media_$arch" >"$work/media.log" 2>&1 || fail "could not build the boot media (see ${work#"$root"/}/media.log)"
+    local extra=()
+    [ "$virt" = off ] && extra+=(--no-virt)
+    timeout -k 5 $((timeout + 30)) "$root/scripts/qemu" --arch "$arch" --smp "$smp" --mem "$mem" \
+        ${cpu:+--cpu "$cpu"} "${qemu_args[@]}" ${extra[@]+"${extra[@]}"} --serial-log "$log" \
+        >"$work/qemu.log" 2>&1 &
+    qemu_pid=$!
+    watch_serial
+    check_counts
+    local c
+    for c in ${checks[@]+"${checks[@]}"}; do
+        "check_$c"
+    done
+    echo "PASS $name"
+}
+
+main
