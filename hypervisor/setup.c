@@ -95,20 +95,52 @@ static void plan_dom0(void)
         log_warn("dom0_vcpus=%u but only %u CPUs are online; dom0 gets %u", vcpus, online, online);
         vcpus = online;
     }
-    log_info("dom0 plan: %llu MiB, %u vCPUs (not built: this version has no dom0 builder)",
-             (unsigned long long)((mem ? mem : free_bytes) >> 20), vcpus);
+    log_info("dom0 plan: %llu MiB, %u vCPU%s (not built: this version has no dom0 builder)",
+             (unsigned long long)((mem ? mem : free_bytes) >> 20), vcpus, vcpus == 1 ? "" : "s");
 }
 
+/* Addresses the self-tests poke at, kept out of the optimiser's sight. */
+static volatile uintptr_t selftest_null;
+
+static void selftest_write_text(void)
+{
+    volatile uint8_t *text = (volatile uint8_t *)(uintptr_t)&setup_main;
+
+    *text = *text; /* the image's text is mapped read-only: this must fault */
+}
+
+static void selftest_read_null(void)
+{
+    volatile const uint64_t *p = (volatile const uint64_t *)selftest_null;
+
+    (void)*p; /* page 0 is unmapped: this must fault */
+}
+
+/*
+ * "selftest=NAME" makes the boot CPU do something that must trap, so the boot tests can prove
+ * the trap path and the memory protections. Returning from the test is the failure.
+ */
 static void run_selftest(void)
 {
+    static const struct {
+        const char *name;
+        void (*run)(void);
+    } tests[] = {
+        {"fault", arch_selftest_fault},
+        {"write-text", selftest_write_text},
+        {"read-null", selftest_read_null},
+    };
+
     if (!hv_opts.selftest[0]) {
         return;
     }
-    if (strcmp(hv_opts.selftest, "fault") == 0) {
-        log_info("selftest: faulting on purpose on cpu%u", this_cpu_id());
-        arch_selftest_fault();
-        log_err("selftest: the deliberate fault returned");
-        return;
+    for (size_t i = 0; i < ARRAY_SIZE(tests); i++) {
+        if (strcmp(hv_opts.selftest, tests[i].name) == 0) {
+            log_info("selftest: %s on purpose on cpu%u", tests[i].name, this_cpu_id());
+            tests[i].run();
+            log_err("selftest: %s did not trap", tests[i].name);
+            return;
+        }
     }
     log_warn("selftest=%s: unknown self-test, ignored", hv_opts.selftest);
 }

@@ -19,7 +19,6 @@
 #define GATE_INTERRUPT 0x8e /* present, DPL 0, 64-bit interrupt gate */
 #define VECTOR_NMI     2
 #define VECTOR_DF      8
-#define VECTOR_PF      14
 #define VECTOR_MC      18
 
 struct idt_gate {
