@@ -51,7 +51,9 @@ static size_t format_line(char *line, const char *tag, enum log_level level, con
     }
     if (n >= LOG_LINE_MAX) {
         n = LOG_LINE_MAX - 1;
-        memcpy(line + n - 3, "...", 3);
+        line[n - 3] = '.'; /* the line is written by length, not NUL-terminated */
+        line[n - 2] = '.';
+        line[n - 1] = '.';
     }
     line[n] = '\n';
     return n + 1;

@@ -20,6 +20,11 @@ header-check:
 	        -fsyntax-only -x c - || { echo "header-check: $$h is not self-contained"; exit 1; }; \
 	done; echo 'header-check: every header compiles on its own'
 
+TIDY_TARGET := $(if $(filter x86_64,$(ARCH)),x86_64-linux-gnu,aarch64-linux-gnu)
+
+# The core and this arch's C files, analysed as clang would compile them for the target.
 tidy: $(generated)/config.h $(generated)/version.h
-	$(Q)$(CLANG_TIDY) --quiet hypervisor/*.c hypervisor/lib/*.c -- \
-	    $(filter-out -MMD -MP,$(HV_CPPFLAGS)) -std=c11 -ffreestanding $(ARCH_CFLAGS)
+	$(Q)$(CLANG_TIDY) --quiet hypervisor/*.c hypervisor/lib/*.c $(wildcard arch/$(ARCH_DIR)/*.c) -- \
+	    --target=$(TIDY_TARGET) $(filter-out -MMD -MP,$(HV_CPPFLAGS)) -std=c11 -ffreestanding \
+	    && echo 'tidy: clean'
+

@@ -36,15 +36,16 @@ static bool read_reg(const struct dt_walk *w, int node, int depth, unsigned int 
 {
     uint32_t ac = depth > 0 ? w->addr_cells[depth - 1] : DEFAULT_ADDR_CELLS;
     uint32_t sc = depth > 0 ? w->size_cells[depth - 1] : DEFAULT_SIZE_CELLS;
-    uint32_t entry = 4 * (ac + sc);
+    size_t entry = (size_t)4 * (ac + sc);
+    size_t off = (size_t)index * entry;
     struct fdt_prop p;
 
     if (ac < 1 || ac > 2 || sc > 2 || !fdt_get_prop(&w->fdt, node, "reg", &p) ||
-        p.len < (index + 1) * entry) {
+        p.len < off + entry) {
         return false;
     }
-    *base = fdt_read_cells(p.value + index * entry, ac);
-    *size = sc ? fdt_read_cells(p.value + index * entry + 4 * ac, sc) : 0;
+    *base = fdt_read_cells(p.value + off, ac);
+    *size = sc ? fdt_read_cells(p.value + off + (size_t)4 * ac, sc) : 0;
     return true;
 }
 
@@ -163,7 +164,7 @@ static void visit_timer(struct dt_walk *w, int node)
 
     /* Each interrupt is <type number flags>; PPIs (type 1) number from INTID 16. */
     if (fdt_get_prop(&w->fdt, node, "interrupts", &p) && p.len >= 12 * (HYP_TIMER_INDEX + 1)) {
-        const uint8_t *irq = p.value + 12 * HYP_TIMER_INDEX;
+        const uint8_t *irq = p.value + (size_t)12 * HYP_TIMER_INDEX;
 
         if (fdt_read_cells(irq, 1) == 1) {
             w->plat->hyp_timer_intid = (uint32_t)fdt_read_cells(irq + 4, 1) + PPI_BASE;

@@ -24,7 +24,7 @@ uint64_t fdt_read_cells(const uint8_t *p, uint32_t cells)
     uint64_t v = 0;
 
     for (uint32_t i = 0; i < cells && i < 2; i++) {
-        v = v << 32 | be32(p + 4 * i);
+        v = v << 32 | be32(p + (size_t)4 * i);
     }
     return v;
 }

@@ -8,6 +8,7 @@
 #ifndef ARCH_ARM64_PAGETABLE_H
 #define ARCH_ARM64_PAGETABLE_H
 
+#include <hv/pagetable.h> /* the types this twin encodes; hv/pagetable.h includes us back */
 #include <hv/types.h>
 
 #define ARM64_DESC_VALID (1ULL << 0)

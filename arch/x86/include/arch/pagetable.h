@@ -7,6 +7,7 @@
 #ifndef ARCH_X86_PAGETABLE_H
 #define ARCH_X86_PAGETABLE_H
 
+#include <hv/pagetable.h> /* the types this twin encodes; hv/pagetable.h includes us back */
 #include <hv/types.h>
 
 #define X86_PTE_P    (1ULL << 0)
