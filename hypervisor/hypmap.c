@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: MIT */
-/* Builds the hypervisor's 1:1 map of RAM with a write-xor-execute image (<hv/hypmap.h>). */
+/*
+ * Builds the hypervisor's 1:1 map of RAM with a write-xor-execute image (<hv/hypmap.h>). It
+ * must not log: arm64 runs it with the MMU off, before the console may take its lock.
+ */
 #define LOG_TAG "hypmap"
 #include <hv/hypmap.h>
-#include <hv/log.h>
 
 static const struct pt_attr attr_ram = {.writable = true, .mem = PT_MEM_NORMAL};
 
@@ -43,9 +45,6 @@ int hypmap_build(struct pagetable *pt, const struct boot_info *bi,
         const struct hypmap_section *s = &sections[i];
 
         rc = map_1to1(pt, s->start, s->end, s->attr);
-        log_dbg("%s 0x%llx-0x%llx %s%s", s->name, (unsigned long long)s->start,
-                (unsigned long long)s->end, s->attr.writable ? "RW" : "R",
-                s->attr.executable ? "X" : "");
     }
     return rc;
 }

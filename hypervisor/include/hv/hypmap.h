@@ -11,7 +11,7 @@
 #include <hv/pagetable.h>
 
 struct hypmap_section {
-    const char *name; /* for the log: "text", "rodata", "data" */
+    const char *name; /* "text", "rodata", "data": for people reading the code */
     hpa_t start;      /* page-aligned */
     hpa_t end;        /* page-aligned, exclusive */
     struct pt_attr attr;
@@ -20,7 +20,8 @@ struct hypmap_section {
 /*
  * Fill pt: usable and ACPI RAM from bi 1:1 as read-write, non-executable normal memory, except
  * the span of the sections, which are then mapped with their own attributes.
- * Context: boot CPU, before pt is live. Returns: 0 or pagetable_map()'s error.
+ * Context: boot CPU, before pt is live; takes no lock and does not log (arm64 calls it with
+ * the MMU off). Returns: 0 or pagetable_map()'s error.
  */
 int hypmap_build(struct pagetable *pt, const struct boot_info *bi,
                  const struct hypmap_section *sections, unsigned int nr_sections);
