@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /* The per-CPU areas, one per possible CPU, statically allocated. */
 #define LOG_TAG "percpu"
+#include <hv/cpu.h>
 #include <hv/percpu.h>
+#include <hv/time.h>
 
 static struct percpu percpu_area[CONFIG_NR_CPUS];
 
@@ -22,6 +24,20 @@ void percpu_install(unsigned int cpu)
 void percpu_set_online(void)
 {
     __atomic_store_n(&this_cpu()->online, true, __ATOMIC_RELEASE);
+}
+
+bool percpu_wait_online(unsigned int cpu, uint64_t timeout_ns)
+{
+    const struct percpu *pc = percpu_of(cpu);
+    uint64_t start = arch_time_now_ns();
+
+    while (!__atomic_load_n(&pc->online, __ATOMIC_ACQUIRE)) {
+        if (arch_time_now_ns() - start > timeout_ns) {
+            return false;
+        }
+        cpu_relax();
+    }
+    return true;
 }
 
 unsigned int percpu_nr_online(void)

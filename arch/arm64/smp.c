@@ -20,19 +20,6 @@
 
 uint64_t secondary_stack_top[CONFIG_NR_CPUS];
 
-static bool wait_online(const struct percpu *pc)
-{
-    uint64_t start = arch_time_now_ns();
-
-    while (!__atomic_load_n(&pc->online, __ATOMIC_ACQUIRE)) {
-        if (arch_time_now_ns() - start > ONLINE_WAIT_NS) {
-            return false;
-        }
-        cpu_relax();
-    }
-    return true;
-}
-
 static bool start_secondary(const struct arm64_platform *plat, unsigned int cpu, uint64_t mpidr)
 {
     struct percpu *pc = percpu_of(cpu);
@@ -53,7 +40,7 @@ static bool start_secondary(const struct arm64_platform *plat, unsigned int cpu,
         frame_free(stack, ARM64_STACK_SIZE / PAGE_SIZE);
         return false;
     }
-    if (!wait_online(pc)) {
+    if (!percpu_wait_online(cpu, ONLINE_WAIT_NS)) {
         log_err("cpu%u (MPIDR 0x%llx) did not come online", cpu, (unsigned long long)mpidr);
         return false;
     }

@@ -49,19 +49,6 @@ static int alloc_stacks(struct percpu *pc, hpa_t *stack_top)
     return 0;
 }
 
-static bool wait_online(const struct percpu *pc, uint64_t ns)
-{
-    uint64_t start = arch_time_now_ns();
-
-    while (!__atomic_load_n(&pc->online, __ATOMIC_ACQUIRE)) {
-        if (arch_time_now_ns() - start > ns) {
-            return false;
-        }
-        cpu_relax();
-    }
-    return true;
-}
-
 static bool start_ap(unsigned int cpu, uint32_t apic_id)
 {
     struct percpu *pc = percpu_of(cpu);
@@ -86,7 +73,7 @@ static bool start_ap(unsigned int cpu, uint32_t apic_id)
     time_delay_ns(INIT_WAIT_NS);
     for (unsigned int attempt = 0; attempt < 2; attempt++) {
         lapic_send_ipi(apic_id, ICR_SIPI | vector);
-        if (wait_online(pc, attempt ? ONLINE_WAIT_NS : SIPI_WAIT_NS)) {
+        if (percpu_wait_online(cpu, attempt ? ONLINE_WAIT_NS : SIPI_WAIT_NS)) {
             return true;
         }
     }

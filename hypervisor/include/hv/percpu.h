@@ -42,6 +42,12 @@ void percpu_install(unsigned int cpu);
 /* Mark the executing CPU online. Context: the CPU itself, once its setup is done. */
 void percpu_set_online(void);
 
+/*
+ * Wait up to timeout_ns for cpu to mark itself online. Context: any, spins.
+ * Returns: whether it did.
+ */
+bool percpu_wait_online(unsigned int cpu, uint64_t timeout_ns);
+
 /* Returns: the number of CPUs that have marked themselves online. */
 unsigned int percpu_nr_online(void);
 
