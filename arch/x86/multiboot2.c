@@ -30,7 +30,11 @@ static int parse_mmap(const struct mb2_tag_mmap *tag, struct boot_info *bi)
     const uint8_t *p = (const uint8_t *)(tag + 1);
     const uint8_t *end = (const uint8_t *)tag + tag->size;
 
-    if (tag->size < sizeof(*tag) || tag->entry_size < sizeof(struct mb2_mmap_entry)) {
+    if (tag->size < sizeof(*tag)) {
+        log_err("memory map tag: size %u is smaller than its header", tag->size);
+        return -AXVM_EINVAL;
+    }
+    if (tag->entry_size < sizeof(struct mb2_mmap_entry)) {
         log_err("memory map tag: entry size %u is too small", tag->entry_size);
         return -AXVM_EINVAL;
     }

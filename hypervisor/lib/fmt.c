@@ -88,7 +88,9 @@ static void format_unsigned(struct sink *sk, const struct spec *sp, uint64_t v, 
     strlcpy(prefix, sign, sizeof(prefix));
     if (sp->alt && base == 16 && n && !(n == 1 && buf[sizeof(buf) - 1] == '0')) {
         strlcpy(prefix + strlen(prefix), upper ? "0X" : "0x", sizeof(prefix) - strlen(prefix));
-    } else if (sp->alt && base == 8 && (n == 0 || buf[sizeof(buf) - n] != '0')) {
+    } else if (sp->alt && base == 8 && sp->precision <= (int)n &&
+               (n == 0 || buf[sizeof(buf) - n] != '0')) {
+        /* '#' with %o makes the first digit a 0; zeros from the precision already do */
         strlcpy(prefix + strlen(prefix), "0", sizeof(prefix) - strlen(prefix));
     }
     emit_field(sk, sp, prefix, buf + sizeof(buf) - n, n, sp->precision);
