@@ -11,3 +11,4 @@ hv-y += pagetable.o
 hv-y += percpu.o
 hv-y += setup.o
 hv-y += time.o
+hv-y += timer.o

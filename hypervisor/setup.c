@@ -17,6 +17,7 @@
 #include <hv/setup.h>
 #include <hv/string.h>
 #include <hv/time.h>
+#include <hv/timer.h>
 #include <hv/virt.h>
 
 #define TICK_WAIT_NS      (3 * NSEC_PER_SEC) /* TCG on a loaded 2-core host is slow */
@@ -169,6 +170,7 @@ void setup_main(struct boot_info *bi)
     if (rc) {
         panic("platform setup failed (error %d)", rc);
     }
+    timer_start_tick();
 
     percpu_set_online(); /* the boot CPU */
     nr_found = arch_smp_boot(CONFIG_NR_CPUS);
@@ -184,6 +186,7 @@ void setup_main(struct boot_info *bi)
 
 void setup_secondary(void)
 {
+    timer_start_tick();
     percpu_set_online();
     idle_loop();
 }

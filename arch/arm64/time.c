@@ -7,6 +7,7 @@
 #define LOG_TAG "time"
 #include <hv/log.h>
 #include <hv/time.h>
+#include <hv/timer.h>
 #include <arm64/arm64.h>
 #include <arm64/sysreg.h>
 
@@ -15,8 +16,8 @@
 #define CNTHCTL_EL1PCEN  (1u << 1) /* ... and use the physical timer */
 
 static uint64_t counter_hz;
-static uint64_t ns_mult; /* ns = (count * ns_mult) >> 32 */
-static uint64_t tick_count;
+static uint64_t ns_mult;    /* ns = (count * ns_mult) >> 32 */
+static uint64_t count_mult; /* count = (ns * count_mult) >> 32 */
 static uint32_t hyp_intid;
 
 uint64_t arch_time_now_ns(void)
@@ -41,7 +42,7 @@ void time_init(const struct arm64_platform *plat)
         counter_hz = 62500000;
     }
     ns_mult = (NSEC_PER_SEC << 32) / counter_hz;
-    tick_count = counter_hz / CONFIG_HZ;
+    count_mult = (counter_hz << 32) / NSEC_PER_SEC;
     hyp_intid = plat->hyp_timer_intid;
     log_info("system counter %llu kHz, EL2 timer on INTID %u",
              (unsigned long long)(counter_hz / 1000), hyp_intid);
@@ -51,15 +52,25 @@ void time_init_cpu(void)
 {
     write_sysreg(cnthctl_el2, CNTHCTL_EL1PCTEN | CNTHCTL_EL1PCEN);
     write_sysreg(cntvoff_el2, 0);
-    write_sysreg(cnthp_tval_el2, tick_count);
-    write_sysreg(cnthp_ctl_el2, CNTHP_CTL_ENABLE);
+    write_sysreg(cnthp_ctl_el2, 0); /* off until the first timer is set */
     isb();
     gic_enable_ppi(hyp_intid);
 }
 
+void arch_timer_program(uint64_t deadline_ns)
+{
+    if (deadline_ns == 0) {
+        write_sysreg(cnthp_ctl_el2, 0);
+    } else {
+        /* The compare value is absolute: a past deadline fires at once. */
+        write_sysreg(cnthp_cval_el2,
+                     (uint64_t)(((unsigned __int128)deadline_ns * count_mult) >> 32));
+        write_sysreg(cnthp_ctl_el2, CNTHP_CTL_ENABLE);
+    }
+    isb();
+}
+
 void time_handle_irq(void)
 {
-    write_sysreg(cnthp_tval_el2, tick_count); /* re-arm: also clears the timer condition */
-    isb();
-    time_tick();
+    timer_interrupt(); /* re-programs the compare value, which drops the timer condition */
 }

@@ -64,6 +64,7 @@ void lapic_init_cpu(void)
     lapic_write(APIC_LVT_ERROR, VECTOR_APIC_ERROR);
     lapic_write(APIC_ESR, 0);
     lapic_write(APIC_LVT_TIMER, LVT_MASKED | VECTOR_TIMER);
+    lapic_write(APIC_TIMER_DIV, TIMER_DIV_1);
     lapic_write(APIC_EOI, 0);
     lapic_ready = true;
 }
@@ -128,11 +129,8 @@ uint32_t lapic_timer_count(void)
     return lapic_read(APIC_TIMER_CUR);
 }
 
-void lapic_timer_start(uint32_t hz)
+void lapic_timer_arm(uint32_t count)
 {
-    uint64_t count = time_lapic_hz() / hz;
-
-    lapic_write(APIC_TIMER_DIV, TIMER_DIV_1);
-    lapic_write(APIC_LVT_TIMER, LVT_TIMER_PERIODIC | VECTOR_TIMER);
-    lapic_write(APIC_TIMER_INIT, count > UINT32_MAX ? UINT32_MAX : (uint32_t)count);
+    lapic_write(APIC_LVT_TIMER, VECTOR_TIMER); /* one-shot, unmasked */
+    lapic_write(APIC_TIMER_INIT, count);       /* 0 stops it */
 }

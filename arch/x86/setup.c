@@ -71,7 +71,6 @@ int arch_setup(const struct boot_info *bi)
     lapic_init_cpu();
     this_cpu()->arch.apic_id = lapic_id();
     time_calibrate();
-    lapic_timer_start(CONFIG_HZ);
     hvm_init();
     hvm_cpu_enable();
     return 0;

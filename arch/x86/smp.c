@@ -114,7 +114,6 @@ void x86_ap_start(uint32_t cpu)
     gdt_load_cpu();
     traps_load();
     lapic_init_cpu();
-    lapic_timer_start(CONFIG_HZ);
     hvm_cpu_enable();
     log_info("cpu%u online, APIC id %u", cpu, lapic_id());
     setup_secondary();

@@ -7,6 +7,7 @@
 #define LOG_TAG "time"
 #include <hv/log.h>
 #include <hv/time.h>
+#include <hv/timer.h>
 #include <x86/asm.h>
 #include <x86/x86.h>
 
@@ -23,7 +24,8 @@
 
 static uint64_t tsc_hz;
 static uint64_t lapic_hz;
-static uint64_t ns_mult; /* ns = (tsc * ns_mult) >> 32 */
+static uint64_t ns_mult;    /* ns = (tsc * ns_mult) >> 32 */
+static uint64_t lapic_mult; /* APIC timer clocks = (ns * lapic_mult) >> 32 */
 
 uint64_t time_tsc_hz(void)
 {
@@ -70,6 +72,23 @@ void time_calibrate(void)
         lapic_hz = FALLBACK_HZ;
     }
     ns_mult = (NSEC_PER_SEC << 32) / tsc_hz;
+    lapic_mult = (lapic_hz << 32) / NSEC_PER_SEC;
     log_info("TSC %llu MHz, local APIC timer %llu MHz (measured against the PIT)",
              (unsigned long long)(tsc_hz / 1000000), (unsigned long long)(lapic_hz / 1000000));
+}
+
+void arch_timer_program(uint64_t deadline_ns)
+{
+    uint64_t now = arch_time_now_ns();
+    uint64_t clocks;
+
+    if (deadline_ns == 0) {
+        lapic_timer_arm(0);
+        return;
+    }
+    clocks = deadline_ns > now
+                 ? (uint64_t)(((unsigned __int128)(deadline_ns - now) * lapic_mult) >> 32)
+                 : 0;
+    /* Past the 32-bit counter it fires early; timer_interrupt() then simply re-arms. */
+    lapic_timer_arm(clocks == 0 ? 1 : clocks > UINT32_MAX ? UINT32_MAX : (uint32_t)clocks);
 }

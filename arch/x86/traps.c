@@ -8,7 +8,7 @@
 #include <hv/cpu.h>
 #include <hv/log.h>
 #include <hv/percpu.h>
-#include <hv/time.h>
+#include <hv/timer.h>
 #include <x86/asm.h>
 #include <x86/segment.h>
 #include <x86/x86.h>
@@ -151,7 +151,7 @@ void x86_trap(struct cpu_regs *regs)
     }
     switch (regs->vector) {
     case VECTOR_TIMER:
-        time_tick();
+        timer_interrupt();
         lapic_eoi();
         break;
     case VECTOR_APIC_ERROR:

@@ -4,6 +4,7 @@
 #define HV_PERCPU_H
 
 #include <hv/compiler.h>
+#include <hv/timer.h>
 #include <hv/types.h>
 
 struct percpu;
@@ -16,10 +17,12 @@ struct percpu;
  * (x86 GS base, arm64 TPIDR_EL2) at pc.
  */
 struct percpu {
-    struct percpu *self; /* first: x86 reads it as %gs:0 */
-    unsigned int cpu_id; /* logical id, 0 = boot CPU */
-    bool online;         /* set once by the CPU itself when it is ready */
-    uint64_t ticks;      /* hypervisor timer ticks taken on this CPU */
+    struct percpu *self;  /* first: x86 reads it as %gs:0 */
+    unsigned int cpu_id;  /* logical id, 0 = boot CPU */
+    bool online;          /* set once by the CPU itself when it is ready */
+    uint64_t ticks;       /* hypervisor timer ticks taken on this CPU */
+    struct timer *timers; /* pending timers by deadline; this CPU only, IRQs off */
+    struct timer tick;    /* the periodic tick (CONFIG_HZ) */
     struct arch_percpu arch;
 };
 

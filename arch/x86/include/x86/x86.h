@@ -58,7 +58,7 @@ uint32_t lapic_id(void);
 void lapic_eoi(void);
 int lapic_send_ipi(uint32_t apic_id, uint32_t icr_low);
 void lapic_broadcast_nmi(void);
-void lapic_timer_start(uint32_t hz);
+void lapic_timer_arm(uint32_t count); /* one-shot in timer clocks; 0 stops */
 uint32_t lapic_timer_count(void);
 void lapic_timer_oneshot_max(void);
 bool lapic_is_ready(void);
