@@ -33,8 +33,8 @@ int hypmap_build(struct pagetable *pt, const struct boot_info *bi,
         hpa_t start = MAX(ALIGN_UP(r->base, PAGE_SIZE), PAGE_SIZE); /* page 0 stays unmapped */
         hpa_t end = ALIGN_DOWN(r->base + r->size_bytes, PAGE_SIZE);
 
-        if (!is_ram(r->type)) {
-            continue;
+        if (!is_ram(r->type) || r->base > ALIGN_DOWN(UINT64_MAX, PAGE_SIZE)) {
+            continue; /* not RAM, or no whole page in it (rounding its base up would wrap) */
         }
         rc = map_1to1(pt, start, MIN(end, hole), attr_ram);
         if (!rc) {

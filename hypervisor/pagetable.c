@@ -109,7 +109,8 @@ static unsigned int best_level(const struct pagetable *pt, uint64_t va, hpa_t hp
 
 int pagetable_map(struct pagetable *pt, uint64_t va, hpa_t hpa, uint64_t size, struct pt_attr attr)
 {
-    if (!IS_ALIGNED(va | hpa | size, PAGE_SIZE) || va + size < va || hpa + size < hpa) {
+    if (!IS_ALIGNED(va | hpa | size, PAGE_SIZE) || va + size < va || hpa + size < hpa ||
+        va + size > PT_VA_LIMIT) {
         return -AXVM_EINVAL;
     }
     while (size) {

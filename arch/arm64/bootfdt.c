@@ -17,6 +17,7 @@
 #define HYP_TIMER_INDEX    3 /* the timer's interrupts: secure, non-secure, virtual, hypervisor */
 #define PPI_BASE           16
 #define DEFAULT_HYP_TIMER  26
+#define MAX_UARTS          8
 
 struct dt_walk {
     struct fdt fdt;
@@ -27,7 +28,9 @@ struct dt_walk {
     uint32_t size_cells[FDT_MAX_DEPTH];
     const char *stdout_name; /* node name that /chosen/stdout-path names */
     size_t stdout_len;
-    int uart_node_matched;
+    unsigned int nr_uarts; /* enabled PL011s, in document order */
+    const char *uart_names[MAX_UARTS];
+    hpa_t uart_hpas[MAX_UARTS];
 };
 
 /* Read reg entry index of node, whose parent gave acells/scells. Returns: true on success. */
@@ -142,20 +145,40 @@ static void visit_cpu(struct dt_walk *w, int node, int depth)
     plat->mpidrs[plat->nr_cpus++] = mpidr;
 }
 
+/* Returns: false when the node's "status" says it is not there for us ("disabled", "fail"). */
+static bool is_enabled(const struct dt_walk *w, int node)
+{
+    struct fdt_prop p;
+
+    return !fdt_get_prop(&w->fdt, node, "status", &p) || fdt_prop_is_string(&p, "okay") ||
+           fdt_prop_is_string(&p, "ok");
+}
+
+/* Remember an enabled PL011; which one is the console is decided after the walk. */
 static void visit_uart(struct dt_walk *w, int node, int depth)
 {
-    const char *name = fdt_node_name(&w->fdt, node);
-    bool is_stdout = w->stdout_name && name && strlen(name) == w->stdout_len &&
-                     strncmp(name, w->stdout_name, w->stdout_len) == 0;
     uint64_t base, size;
 
-    if ((w->plat->uart_hpa && !is_stdout) || w->uart_node_matched) {
-        return; /* keep the first PL011, unless stdout-path names another */
+    if (w->nr_uarts < MAX_UARTS && is_enabled(w, node) &&
+        read_reg(w, node, depth, 0, &base, &size)) {
+        w->uart_names[w->nr_uarts] = fdt_node_name(&w->fdt, node);
+        w->uart_hpas[w->nr_uarts++] = base;
     }
-    if (read_reg(w, node, depth, 0, &base, &size)) {
-        w->plat->uart_hpa = base;
-        w->uart_node_matched = is_stdout;
+}
+
+/* The console: the PL011 /chosen/stdout-path names (/chosen may come last), else the first. */
+static void choose_uart(struct dt_walk *w)
+{
+    for (unsigned int i = 0; i < w->nr_uarts && w->stdout_name; i++) {
+        const char *name = w->uart_names[i];
+
+        if (name && strlen(name) == w->stdout_len &&
+            strncmp(name, w->stdout_name, w->stdout_len) == 0) {
+            w->plat->uart_hpa = w->uart_hpas[i];
+            return;
+        }
     }
+    w->plat->uart_hpa = w->nr_uarts ? w->uart_hpas[0] : 0;
 }
 
 static void visit_timer(struct dt_walk *w, int node)
@@ -269,6 +292,7 @@ int bootfdt_parse(const void *dtb, size_t max_size, struct boot_info *bi,
         *why = "its structure block is corrupt";
         return rc;
     }
+    choose_uart(&w);
     if (bi->nr_mem == 0) {
         *why = "it has no memory node (device_type = \"memory\")";
         return -AXVM_EINVAL;

@@ -63,7 +63,7 @@ int fdt_open(struct fdt *f, const void *dtb, size_t max_size)
 /* Token at structure offset off, or FDT_END when off is outside the block. */
 static uint32_t token_at(const struct fdt *f, uint32_t off)
 {
-    if (off > f->size_struct - 4 || f->size_struct < 4) {
+    if (f->size_struct < 4 || off > f->size_struct - 4) {
         return FDT_END;
     }
     return be32(f->blob + f->off_struct + off);
@@ -136,7 +136,7 @@ int fdt_next_node(const struct fdt *f, int *node, int *depth)
             continue;
         }
         if (tok == FDT_END) {
-            return -AXVM_ENOENT;
+            return *depth == -1 ? -AXVM_ENOENT : -AXVM_EINVAL; /* nodes left open: cut short */
         }
         off = skip_token(f, off);
         if (!off) {

@@ -10,8 +10,9 @@
 
 #include <hv/types.h>
 
-#define PT_LEVELS  4 /* level 4 is the root; level 1 holds 4 KiB leaves */
-#define PT_ENTRIES 512
+#define PT_LEVELS   4 /* level 4 is the root; level 1 holds 4 KiB leaves */
+#define PT_ENTRIES  512
+#define PT_VA_LIMIT ((uint64_t)1 << 48) /* what four levels translate */
 
 enum pt_kind {
     PT_HYPERVISOR, /* the hypervisor's own address space */
@@ -60,7 +61,8 @@ int pagetable_init(struct pagetable *pt, enum pt_kind kind, pt_alloc_fn alloc);
  * Map [va, va+size) to [hpa, hpa+size) with attr, using the largest leaves that alignment and
  * the hardware allow. Existing leaves in the range are replaced; a larger leaf that covers part
  * of the range is split first, keeping its attributes elsewhere. va, hpa and size must be
- * page-aligned. The caller flushes TLBs where the tree is live.
+ * page-aligned and the range must end at or below PT_VA_LIMIT. The caller flushes TLBs where
+ * the tree is live.
  * Context: the caller serialises changes to pt. Returns: 0, -AXVM_EINVAL, or -AXVM_ENOMEM
  * (the part mapped so far stays mapped).
  */
