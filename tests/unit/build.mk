@@ -7,42 +7,79 @@
 #   make unit UNIT_SUITES="fmt"    run only the named suites
 #   make unit UNIT_KNOWN_BUGS=y    also run the tests that show known core bugs (they fail)
 #   make unit-build                build only
+# The device trees the fdt, fdt_blobs and bootfdt suites read are compiled from
+# tests/unit/data/*.dts with dtc, and two more are dumped from QEMU's virt board; the tests find
+# them in $(UNIT_DATA), whose absolute path is compiled in as UNIT_DATA_DIR.
 
 UNIT_O := build/host
 UNIT_BIN := $(UNIT_O)/unit-tests
 UNIT_CC := gcc
 UNIT_SUITES ?=
 UNIT_KNOWN_BUGS ?= n
+UNIT_DATA := $(UNIT_O)/tests/unit/data
 
-UNIT_CPPFLAGS := -Itests/unit/hv/host -Ihypervisor/include -Iarch/x86/include -MMD -MP
+# The host directory comes first, so <arch/...> finds the host twins; the arch directories only
+# provide the arch-private headers of the arch files built here (<x86/...>, <arm64/...>).
+UNIT_CPPFLAGS := -Itests/unit/hv/host -Ihypervisor/include -Iarch/x86/include \
+	-Iarch/arm64/include -MMD -MP
 UNIT_CFLAGS := -std=c11 -g -O1 -fsanitize=address,undefined -fno-omit-frame-pointer \
 	-fno-sanitize-recover=all
 
 # The core under test, with everything it needs to link.
 unit-core-srcs := \
+	hypervisor/lib/fdt.c \
 	hypervisor/lib/fmt.c \
 	hypervisor/bootinfo.c \
 	hypervisor/cmdline.c \
 	hypervisor/console.c \
 	hypervisor/frame.c \
 	hypervisor/heap.c \
+	hypervisor/hypmap.c \
 	hypervisor/log.c \
+	hypervisor/pagetable.c \
+	arch/arm64/bootfdt.c \
 	arch/x86/multiboot2.c
 
 unit-test-srcs := \
 	tests/unit/main.c \
 	tests/unit/unit.c \
+	tests/unit/hv/test_bootfdt.c \
 	tests/unit/hv/test_bootinfo.c \
 	tests/unit/hv/test_cmdline.c \
+	tests/unit/hv/test_fdt.c \
+	tests/unit/hv/test_fdt_blobs.c \
 	tests/unit/hv/test_fmt.c \
 	tests/unit/hv/test_frame.c \
 	tests/unit/hv/test_heap.c \
+	tests/unit/hv/test_hypmap.c \
 	tests/unit/hv/test_multiboot2.c \
+	tests/unit/hv/test_pagetable.c \
 	tests/unit/hv/host/console.c \
 	tests/unit/hv/host/cpu.c \
+	tests/unit/hv/host/pt.c \
 	tests/unit/hv/host/ram.c \
 	tests/unit/hv/host/string.c \
 	tests/unit/hv/host/time.c
+
+# Device trees: small.dts for the reader; the rest for the arm64 boot parser. The .dtsi files are
+# pieces the virt*.dts trees include. Some trees rely on default cell sizes on purpose.
+unit-dts := \
+	tests/unit/data/no-memory.dts \
+	tests/unit/data/overflow.dts \
+	tests/unit/data/small.dts \
+	tests/unit/data/soc.dts \
+	tests/unit/data/virt-chosen-last.dts \
+	tests/unit/data/virt.dts
+unit-dtsi := \
+	tests/unit/data/virt-board.dtsi \
+	tests/unit/data/virt-chosen.dtsi
+UNIT_DTC_FLAGS := -I dts -O dtb -W no-avoid_default_addr_size
+
+# QEMU's virt board as the arm64 boot tests run it, and with secure=on, whose tree has a second
+# (secure-only) PL011 ahead of the console one.
+UNIT_QEMU_VIRT := -cpu max -smp 4 -m 256 -display none
+unit-qemu-dtbs := $(UNIT_DATA)/qemu-virt.dtb $(UNIT_DATA)/qemu-virt-secure.dtb
+unit-dtbs := $(addprefix $(UNIT_O)/,$(unit-dts:.dts=.dtb)) $(unit-qemu-dtbs)
 
 unit-core-objs := $(addprefix $(UNIT_O)/,$(unit-core-srcs:.c=.o))
 unit-test-objs := $(addprefix $(UNIT_O)/,$(unit-test-srcs:.c=.o))
@@ -55,7 +92,25 @@ $(unit-core-objs): $(UNIT_O)/%.o: %.c tests/unit/build.mk
 $(unit-test-objs): $(UNIT_O)/%.o: %.c tests/unit/build.mk
 	$(call say,HOSTCC,$@)
 	@mkdir -p $(@D)
-	$(Q)$(UNIT_CC) -Itests/unit $(UNIT_CPPFLAGS) $(UNIT_CFLAGS) $(WARNINGS) -c -o $@ $<
+	$(Q)$(UNIT_CC) -Itests/unit $(UNIT_CPPFLAGS) -DUNIT_DATA_DIR='"$(abspath $(UNIT_DATA))"' \
+		$(UNIT_CFLAGS) $(WARNINGS) -c -o $@ $<
+
+$(UNIT_DATA)/%.dtb: tests/unit/data/%.dts $(unit-dtsi) tests/unit/build.mk
+	$(call say,DTC,$@)
+	@mkdir -p $(@D)
+	$(Q)dtc $(UNIT_DTC_FLAGS) -o $@ $<
+
+$(UNIT_DATA)/qemu-virt.dtb: tests/unit/build.mk
+	$(call say,QEMU,$@)
+	@mkdir -p $(@D)
+	$(Q)qemu-system-aarch64 -M virt,virtualization=on,gic-version=3,dumpdtb=$@ $(UNIT_QEMU_VIRT) \
+		>$@.log 2>&1 || { cat $@.log; exit 1; }
+
+$(UNIT_DATA)/qemu-virt-secure.dtb: tests/unit/build.mk
+	$(call say,QEMU,$@)
+	@mkdir -p $(@D)
+	$(Q)qemu-system-aarch64 -M virt,secure=on,virtualization=on,gic-version=3,dumpdtb=$@ \
+		$(UNIT_QEMU_VIRT) >$@.log 2>&1 || { cat $@.log; exit 1; }
 
 $(UNIT_BIN): $(unit-core-objs) $(unit-test-objs)
 	$(call say,HOSTLD,$@)
@@ -63,7 +118,7 @@ $(UNIT_BIN): $(unit-core-objs) $(unit-test-objs)
 
 .PHONY: unit-build unit
 
-unit-build: $(UNIT_BIN)
+unit-build: $(UNIT_BIN) $(unit-dtbs)
 
 unit: unit-build
 	$(Q)$(UNIT_BIN) $(if $(filter y,$(UNIT_KNOWN_BUGS)),--known-bugs) $(UNIT_SUITES)

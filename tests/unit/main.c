@@ -10,8 +10,9 @@
 #include <unit.h>
 
 static CU_SuiteInfo *const all_suites[] = {
-    &unit_suite_fmt,   &unit_suite_cmdline, &unit_suite_bootinfo,
-    &unit_suite_frame, &unit_suite_heap,    &unit_suite_multiboot2,
+    &unit_suite_fmt,     &unit_suite_cmdline,    &unit_suite_bootinfo, &unit_suite_frame,
+    &unit_suite_heap,    &unit_suite_multiboot2, &unit_suite_fdt,      &unit_suite_fdt_blobs,
+    &unit_suite_bootfdt, &unit_suite_pagetable,  &unit_suite_hypmap,
 };
 
 #define NR_SUITES (sizeof(all_suites) / sizeof(all_suites[0]))

@@ -1,12 +1,13 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Shared by the unit-test runner and its suites: the suites main.c knows, and a check that
- * says which table case failed.
+ * Shared by the unit-test runner and its suites: the suites main.c knows, a check that says
+ * which table case failed, a way to run hostile input in a child process, and the test data.
  */
 #ifndef UNIT_H
 #define UNIT_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <CUnit/CUnit.h>
 
 /* One entry of a suite's CU_TestInfo table, named after the test function. */
@@ -36,6 +37,24 @@ void unit_check(bool ok, const char *file, unsigned int line, const char *fmt, .
 
 #define UNIT_CHECK(cond, ...) unit_check((cond), __FILE__, __LINE__, __VA_ARGS__)
 
+typedef void (*unit_child_fn)(void *ctx);
+
+/*
+ * Call fn(ctx) in a child process that gets 10 seconds, so a sanitizer report, a crash or a hang
+ * shows up as a failed run rather than ending the whole test binary. The child shares nothing
+ * written after the fork: fn reports through memory mapped MAP_SHARED beforehand (fork keeps
+ * every address, so pointers into that memory stay valid for the parent).
+ * Returns: whether fn returned and the child exited normally.
+ */
+bool unit_run_in_child(unit_child_fn fn, void *ctx);
+
+/*
+ * Read the file name from UNIT_DATA_DIR (build/host/tests/unit/data, see build.mk) into a heap
+ * buffer of exactly its size, so AddressSanitizer catches a read past its end.
+ * Returns: the buffer (free() it) and *len; NULL, with a message on stderr, if it is unreadable.
+ */
+void *unit_read_data(const char *name, size_t *len);
+
 /* The suites, one per tests/unit/hv/test_<name>.c, each named <name>. */
 extern CU_SuiteInfo unit_suite_fmt;
 extern CU_SuiteInfo unit_suite_cmdline;
@@ -43,5 +62,10 @@ extern CU_SuiteInfo unit_suite_bootinfo;
 extern CU_SuiteInfo unit_suite_frame;
 extern CU_SuiteInfo unit_suite_heap;
 extern CU_SuiteInfo unit_suite_multiboot2;
+extern CU_SuiteInfo unit_suite_fdt;
+extern CU_SuiteInfo unit_suite_fdt_blobs;
+extern CU_SuiteInfo unit_suite_bootfdt;
+extern CU_SuiteInfo unit_suite_pagetable;
+extern CU_SuiteInfo unit_suite_hypmap;
 
 #endif /* UNIT_H */

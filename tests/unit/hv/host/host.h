@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The host platform under the unit tests: what the console printed, a way to catch panics,
- * and the window of "host-physical" RAM behind <arch/page.h>.
+ * the window of "host-physical" RAM behind <arch/page.h>, and page-table pages taken from it.
  */
 #ifndef HOST_H
 #define HOST_H
@@ -38,5 +38,20 @@ void host_ram_setup(hpa_t base_hpa, uint64_t size_bytes);
 
 /* Free the arena; converting any address afterwards aborts. */
 void host_ram_teardown(void);
+
+/*
+ * A pt_alloc_fn for pagetable_init(): hands out the pages of the host RAM window in order,
+ * from its first page, and fails with -AXVM_ENOMEM when the window or the limit runs out.
+ */
+int host_pt_alloc(hpa_t *out);
+
+/* Start again from the window's first page, without a limit. */
+void host_pt_reset(void);
+
+/* From now on, let only nr_pages more allocations succeed. */
+void host_pt_fail_after(size_t nr_pages);
+
+/* Returns: the pages handed out since the last reset. */
+size_t host_pt_nr_allocated(void);
 
 #endif /* HOST_H */
