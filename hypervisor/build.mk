@@ -1,14 +1,22 @@
 # SPDX-License-Identifier: MIT
 # The arch-neutral core (STYLE.md §1).
+hv-y += addrspace.o
+hv-y += bootdom.o
 hv-y += bootinfo.o
 hv-y += cmdline.o
 hv-y += console.o
+hv-y += devbus.o
 hv-y += frame.o
 hv-y += heap.o
+hv-y += hypercall.o
 hv-y += hypmap.o
 hv-y += log.o
 hv-y += pagetable.o
 hv-y += percpu.o
+hv-y += sched.o
+hv-y += sched_rr.o
 hv-y += setup.o
 hv-y += time.o
 hv-y += timer.o
+hv-y += vconsole.o
+hv-y += vm.o

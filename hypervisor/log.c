@@ -6,7 +6,9 @@
 #include <hv/fmt.h>
 #include <hv/log.h>
 #include <hv/percpu.h>
+#include <hv/spinlock.h>
 #include <hv/string.h>
+#include <hv/time.h>
 
 #define LOG_LINE_MAX 320
 
@@ -72,6 +74,51 @@ void log_printf(enum log_level level, const char *tag, const char *fmt, ...)
     len = format_line(line, tag, level, fmt, ap);
     va_end(ap);
     console_write(line, len);
+}
+
+/* Token bucket shared by all guests: true when a guest message may be printed now. */
+static bool guest_budget_take(unsigned int *dropped)
+{
+    static spinlock_t lock = SPINLOCK_INIT;
+    static uint64_t tokens_ns = LOG_GUEST_BURST * (NSEC_PER_SEC / LOG_GUEST_PER_SEC);
+    static uint64_t last_ns;
+    static unsigned int nr_dropped;
+    const uint64_t cost = NSEC_PER_SEC / LOG_GUEST_PER_SEC;
+    unsigned long flags = spin_lock_irqsave(&lock);
+    uint64_t now = arch_time_now_ns();
+    bool ok;
+
+    tokens_ns = MIN(tokens_ns + (now - last_ns), LOG_GUEST_BURST * cost);
+    last_ns = now;
+    ok = tokens_ns >= cost;
+    if (ok) {
+        tokens_ns -= cost;
+        *dropped = nr_dropped;
+        nr_dropped = 0;
+    } else {
+        nr_dropped++;
+    }
+    spin_unlock_irqrestore(&lock, flags);
+    return ok;
+}
+
+void log_guest_printf(enum log_level level, domid_t domid, unsigned int vcpu, const char *fmt, ...)
+{
+    char tag[24], msg[LOG_LINE_MAX];
+    unsigned int dropped;
+    va_list ap;
+
+    if (level > log_get_level() || !guest_budget_take(&dropped)) {
+        return;
+    }
+    if (dropped) {
+        log_printf(LOG_LEVEL_WARN, "log", "%u guest messages dropped (rate limit)", dropped);
+    }
+    fmt_snprintf(tag, sizeof(tag), "d%uv%u", domid, vcpu);
+    va_start(ap, fmt);
+    fmt_vsnprintf(msg, sizeof(msg), fmt, ap);
+    va_end(ap);
+    log_printf(level, tag, "%s", msg);
 }
 
 int log_err_origin(int code, const char *file, int line)

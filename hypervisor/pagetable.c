@@ -137,6 +137,80 @@ int pagetable_map(struct pagetable *pt, uint64_t va, hpa_t hpa, uint64_t size, s
     return 0;
 }
 
+/* The entry that maps va (a leaf at *level), or NULL when nothing does. */
+static uint64_t *find_leaf(const struct pagetable *pt, uint64_t va, unsigned int *level)
+{
+    uint64_t *table = table_of(pt->root_hpa);
+
+    for (unsigned int l = PT_LEVELS; l >= 1; l--) {
+        uint64_t *e = &table[index_at(va, l)];
+
+        if (!arch_pt_is_present(pt->kind, *e)) {
+            *level = l;
+            return NULL;
+        }
+        if (l == 1 || !arch_pt_is_table(pt->kind, *e, l)) {
+            *level = l;
+            return e;
+        }
+        table = table_of(arch_pt_entry_hpa(pt->kind, *e));
+    }
+    return NULL;
+}
+
+int pagetable_unmap(struct pagetable *pt, uint64_t va, uint64_t size)
+{
+    if (!IS_ALIGNED(va | size, PAGE_SIZE) || va + size < va || va + size > PT_VA_LIMIT) {
+        return -AXVM_EINVAL;
+    }
+    while (size) {
+        unsigned int level;
+        uint64_t *e = find_leaf(pt, va, &level);
+        uint64_t span = pagetable_level_size(level);
+        uint64_t skip = span - (va & (span - 1)); /* to the end of this entry's span */
+
+        if (e && (skip != span || size < span)) {
+            int rc = split_leaf(pt, e, level); /* the range covers only part of this leaf */
+
+            if (rc) {
+                return rc;
+            }
+            continue;
+        }
+        if (e) {
+            *e = 0;
+        }
+        va += MIN(skip, size);
+        size -= MIN(skip, size);
+    }
+    return 0;
+}
+
+static void frame_table_free(hpa_t hpa)
+{
+    frame_free(hpa, 1);
+}
+
+static void destroy_table(struct pagetable *pt, hpa_t table_hpa, unsigned int level,
+                          pt_free_fn free_table)
+{
+    const uint64_t *table = table_of(table_hpa);
+
+    for (unsigned int i = 0; level > 1 && i < PT_ENTRIES; i++) {
+        if (arch_pt_is_present(pt->kind, table[i]) && arch_pt_is_table(pt->kind, table[i], level)) {
+            destroy_table(pt, arch_pt_entry_hpa(pt->kind, table[i]), level - 1, free_table);
+        }
+    }
+    free_table(table_hpa);
+    pt->nr_tables--;
+}
+
+void pagetable_destroy(struct pagetable *pt, pt_free_fn free_table)
+{
+    destroy_table(pt, pt->root_hpa, PT_LEVELS, free_table ? free_table : frame_table_free);
+    pt->root_hpa = 0;
+}
+
 bool pagetable_lookup(const struct pagetable *pt, uint64_t va, hpa_t *hpa, struct pt_attr *attr)
 {
     const uint64_t *table = table_of(pt->root_hpa);

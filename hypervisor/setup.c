@@ -6,6 +6,7 @@
  */
 #define LOG_TAG "setup"
 #include <generated/version.h>
+#include <hv/bootdom.h>
 #include <hv/bootinfo.h>
 #include <hv/cmdline.h>
 #include <hv/console.h>
@@ -14,6 +15,7 @@
 #include <hv/heap.h>
 #include <hv/log.h>
 #include <hv/percpu.h>
+#include <hv/sched.h>
 #include <hv/setup.h>
 #include <hv/string.h>
 #include <hv/time.h>
@@ -23,14 +25,6 @@
 #define TICK_WAIT_NS      (3 * NSEC_PER_SEC) /* TCG on a loaded 2-core host is slow */
 #define TICKS_TO_PROVE    2
 #define MAX_VIRT_FEATURES 8
-
-/* Setup is over: stay in the idle loop, where timer interrupts are taken. */
-static __noreturn void idle_loop(void)
-{
-    for (;;) {
-        arch_cpu_idle();
-    }
-}
 
 /* Wait (bounded) until every online CPU has taken a few timer ticks. */
 static void check_ticks(void)
@@ -181,12 +175,16 @@ void setup_main(struct boot_info *bi)
     print_banner(bi);
     plan_dom0();
     run_selftest();
-    idle_loop();
+    sched_init();
+    if (bootdom_start_all(bi)) {
+        log_info("boot-time domains started");
+    }
+    sched_run_cpu();
 }
 
 void setup_secondary(void)
 {
     timer_start_tick();
     percpu_set_online();
-    idle_loop();
+    sched_run_cpu();
 }

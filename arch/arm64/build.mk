@@ -13,3 +13,4 @@ hv-y += psci.o
 hv-y += smp.o
 hv-y += cpu.o
 hv-y += virt.o
+hv-y += vm.o

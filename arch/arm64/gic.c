@@ -158,7 +158,7 @@ int gic_init_cpu(void)
     for (unsigned int i = 0; i < 32; i += 4) {
         write32(rd + GICR_IPRIORITYR + i, DEFAULT_PRIORITY * 0x01010101u);
     }
-    write32(rd + GICR_ISENABLER0, 1u << SGI_STOP);
+    write32(rd + GICR_ISENABLER0, (1u << SGI_STOP) | (1u << SGI_KICK));
 
     write_sysreg(ICC_SRE_EL2, read_sysreg(ICC_SRE_EL2) | ICC_SRE_SRE | ICC_SRE_ENABLE);
     isb();
@@ -180,6 +180,16 @@ void gic_send_sgi_others(uint32_t intid)
 {
     /* IRM (bit 40): every PE but this one. */
     write_sysreg(ICC_SGI1R_EL1, (1ULL << 40) | ((uint64_t)intid << 24));
+    isb();
+}
+
+void gic_send_sgi(uint64_t mpidr, uint32_t intid)
+{
+    uint64_t aff1 = (mpidr >> 8) & 0xff, aff2 = (mpidr >> 16) & 0xff, aff3 = (mpidr >> 32) & 0xff;
+
+    /* TargetList holds Aff0 as a bit (ICC_SGI1R_EL1: Aff0 0-15 in one affinity-1 group). */
+    write_sysreg(ICC_SGI1R_EL1, (aff3 << 48) | (aff2 << 32) | ((uint64_t)intid << 24) |
+                                    (aff1 << 16) | (1ULL << (mpidr & 0xf)));
     isb();
 }
 

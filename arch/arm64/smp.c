@@ -10,6 +10,7 @@
 #include <hv/log.h>
 #include <hv/page.h>
 #include <hv/percpu.h>
+#include <hv/sched.h>
 #include <hv/setup.h>
 #include <hv/time.h>
 #include <arm64/arm64.h>
@@ -80,4 +81,13 @@ void arm64_secondary_start(uint64_t cpu)
     log_info("cpu%u online, MPIDR 0x%llx", (unsigned int)cpu,
              (unsigned long long)this_cpu()->arch.mpidr);
     setup_secondary();
+}
+
+void arch_smp_kick(unsigned int cpu)
+{
+    struct percpu *pc = percpu_of(cpu);
+
+    if (pc && READ_ONCE(pc->online) && gic_is_ready()) {
+        gic_send_sgi(pc->arch.mpidr, SGI_KICK);
+    }
 }

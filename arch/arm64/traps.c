@@ -100,6 +100,8 @@ static void handle_irq(void)
     }
     if (intid == time_hyp_intid()) {
         time_handle_irq();
+    } else if (intid == SGI_KICK) {
+        /* the interrupt itself was the point: it ended a WFI */
     } else {
         log_warn("unexpected interrupt %u", intid);
     }

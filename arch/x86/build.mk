@@ -4,6 +4,7 @@ hv-y += head.o
 hv-y += entry.o
 hv-y += trampoline.o
 hv-y += setup.o
+hv-y += bootdom.o
 hv-y += multiboot2.o
 hv-y += console.o
 hv-y += traps.o

@@ -10,6 +10,7 @@
 #include <hv/log.h>
 #include <hv/page.h>
 #include <hv/percpu.h>
+#include <hv/sched.h>
 #include <hv/setup.h>
 #include <hv/string.h>
 #include <hv/time.h>
@@ -117,4 +118,13 @@ void x86_ap_start(uint32_t cpu)
     hvm_cpu_enable();
     log_info("cpu%u online, APIC id %u", cpu, lapic_id());
     setup_secondary();
+}
+
+void arch_smp_kick(unsigned int cpu)
+{
+    struct percpu *pc = percpu_of(cpu);
+
+    if (pc && READ_ONCE(pc->online)) {
+        lapic_send_ipi(pc->arch.apic_id, VECTOR_KICK);
+    }
 }

@@ -154,6 +154,9 @@ void x86_trap(struct cpu_regs *regs)
         timer_interrupt();
         lapic_eoi();
         break;
+    case VECTOR_KICK:
+        lapic_eoi(); /* the interrupt itself was the point: it ended a guest run or a HLT */
+        break;
     case VECTOR_APIC_ERROR:
         log_warn("local APIC error interrupt");
         lapic_eoi();

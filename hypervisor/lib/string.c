@@ -106,6 +106,18 @@ char *strchr(const char *s, int c)
     }
 }
 
+void *memchr(const void *s, int c, size_t n)
+{
+    const unsigned char *p = s;
+
+    for (; n; n--, p++) {
+        if (*p == (unsigned char)c) {
+            return (void *)(uintptr_t)p;
+        }
+    }
+    return NULL;
+}
+
 size_t strlcpy(char *dst, const char *src, size_t size)
 {
     size_t len = strlen(src);

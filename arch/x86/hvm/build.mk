@@ -1,3 +1,10 @@
 # SPDX-License-Identifier: MIT
 # Vendor-neutral hardware-virtualization glue.
+hv-y += cpuid.o
+hv-y += emulate.o
+hv-y += guest_walk.o
 hv-y += hvm.o
+hv-y += msr.o
+hv-y += vcpu.o
+hv-y += vlapic.o
+hv-y += vm.o

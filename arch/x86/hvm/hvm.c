@@ -37,6 +37,21 @@ void hvm_init(void)
     }
 }
 
+const struct hvm_ops *hvm_get_ops(void)
+{
+    return hvm;
+}
+
+/* Guests' FPU and SSE state is saved with FXSAVE, which needs CR4.OSFXSR (and CR0.EM, TS off). */
+static void enable_fxsave(void)
+{
+    uint64_t cr0 = read_cr0(), cr4 = read_cr4();
+
+    cr0 = (cr0 & ~((1ULL << 2) | (1ULL << 3))) | (1ULL << 1) | (1ULL << 5); /* -EM -TS +MP +NE */
+    cr4 |= (1ULL << 9) | (1ULL << 10);                                      /* OSFXSR OSXMMEXCPT */
+    __asm__ volatile("mov %0, %%cr0\n\tmov %1, %%cr4" : : "r"(cr0), "r"(cr4) : "memory");
+}
+
 void hvm_cpu_enable(void)
 {
     int rc;
@@ -44,6 +59,7 @@ void hvm_cpu_enable(void)
     if (!hvm) {
         return;
     }
+    enable_fxsave();
     rc = hvm->cpu_enable();
     this_cpu()->arch.virt_enabled = rc == 0;
     if (rc == -AXVM_ENODEV) {

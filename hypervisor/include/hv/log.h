@@ -39,6 +39,19 @@ void log_printf(enum log_level level, const char *tag, const char *fmt, ...) __p
     } while (0)
 
 /*
+ * A message a guest can cause, prefixed "d<domid>v<vcpu>" and rate-limited so a guest cannot
+ * flood the console (a burst of LOG_GUEST_BURST, then LOG_GUEST_PER_SEC a second; the number
+ * dropped is reported with the next message that gets through). Context: any.
+ */
+void log_guest_printf(enum log_level level, domid_t domid, unsigned int vcpu, const char *fmt, ...)
+    __printf(4, 5);
+#define LOG_GUEST_BURST   20
+#define LOG_GUEST_PER_SEC 10
+
+#define log_guest(level, domid, vcpu, fmt, ...) \
+    log_guest_printf(LOG_LEVEL_##level, domid, vcpu, fmt, ##__VA_ARGS__)
+
+/*
  * Print "PANIC: <message>", stop every other CPU and halt this one. Only for boot-time
  * failures and corrupt hypervisor state, never for anything a guest controls.
  */

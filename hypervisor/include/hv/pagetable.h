@@ -69,6 +69,23 @@ int pagetable_init(struct pagetable *pt, enum pt_kind kind, pt_alloc_fn alloc);
 int pagetable_map(struct pagetable *pt, uint64_t va, hpa_t hpa, uint64_t size, struct pt_attr attr);
 
 /*
+ * Unmap [va, va+size): leaves inside it are cleared, a larger leaf straddling its edge is split
+ * first, absent parts are skipped. Tables that become empty stay. The caller flushes TLBs.
+ * Returns: 0, -AXVM_EINVAL (unaligned or past PT_VA_LIMIT), or -AXVM_ENOMEM from a split (what
+ * was unmapped so far stays unmapped).
+ */
+int pagetable_unmap(struct pagetable *pt, uint64_t va, uint64_t size);
+
+/* Type of the callback that gives a table page back (frame_free()-backed when NULL). */
+typedef void (*pt_free_fn)(hpa_t hpa);
+
+/*
+ * Free every table of pt, the root included, with free_table. Leaves' memory is the caller's.
+ * Context: pt is no longer live anywhere.
+ */
+void pagetable_destroy(struct pagetable *pt, pt_free_fn free_table);
+
+/*
  * Look up va. Returns: true with the host address and the leaf's attributes when mapped.
  */
 bool pagetable_lookup(const struct pagetable *pt, uint64_t va, hpa_t *hpa, struct pt_attr *attr);

@@ -11,6 +11,12 @@
 typedef uint64_t hpa_t;
 typedef uint64_t mfn_t;
 
+/* A guest-physical address: what a guest calls physical, translated by stage 2. */
+typedef uint64_t gpa_t;
+
+/* A domain's number, as the ABI and the toolstack know it (dom0 is 0). */
+typedef uint16_t domid_t;
+
 #define PAGE_SHIFT 12
 #define PAGE_SIZE  ((uint64_t)1 << PAGE_SHIFT)
 

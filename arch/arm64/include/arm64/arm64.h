@@ -82,6 +82,7 @@ int gic_init(const struct arm64_platform *plat);
 int gic_init_cpu(void);
 void gic_enable_ppi(uint32_t intid);
 void gic_send_sgi_others(uint32_t intid);
+void gic_send_sgi(uint64_t mpidr, uint32_t intid);
 uint32_t gic_ack(void);
 void gic_eoi(uint32_t iar);
 unsigned int gic_version(void);
@@ -100,5 +101,6 @@ int psci_cpu_on(enum psci_conduit conduit, uint64_t mpidr, hpa_t entry, uint64_t
 unsigned int smp_boot_secondaries(const struct arm64_platform *plat, unsigned int max_cpus);
 
 #define SGI_STOP 0 /* panic: stop this CPU */
+#define SGI_KICK 1 /* look at your run queue */
 
 #endif /* ARM64_ARM64_H */

@@ -14,6 +14,7 @@
 #include <public/axvm/errno.h>
 #include <x86/asm.h>
 #include <x86/hvm.h>
+#include <x86/svm.h>
 
 #define CPUID_EXT_FEATURES 0x80000001u
 #define CPUID_SVM          0x8000000au
@@ -55,7 +56,28 @@ static const struct {
     {28, "vmcb-addr-check"},
 };
 
-static struct svm_caps boot_caps; /* of the boot CPU, for the banner */
+static struct svm_caps boot_caps; /* of the boot CPU, for the banner and ASIDs */
+
+uint32_t svm_nr_asids(void)
+{
+    return boot_caps.nr_asids;
+}
+
+/* The host's VMSAVE image, which the world switch reloads after every exit. */
+static int save_host_state(struct percpu *pc)
+{
+    hpa_t hpa;
+
+    if (frame_alloc(1, 1, &hpa)) {
+        return -AXVM_ENOMEM;
+    }
+    memset(hpa_to_virt(hpa), 0, PAGE_SIZE);
+    __asm__ volatile("vmsave %0" : : "a"(hpa) : "memory");
+    pc->arch.host_vmcb_hpa = hpa;
+    pc->arch.next_asid = 1;
+    pc->arch.asid_generation = 1;
+    return 0;
+}
 
 static void read_caps(struct svm_caps *caps)
 {
@@ -102,6 +124,10 @@ static int svm_cpu_enable(void)
     wrmsr(MSR_VM_HSAVE_PA, hsave);
     wrmsr(MSR_EFER, rdmsr(MSR_EFER) | EFER_SVME);
     pc->arch.host_save_hpa = hsave;
+    if (save_host_state(pc)) {
+        log_err("no memory for the host state page");
+        return -AXVM_ENOMEM;
+    }
 
     read_caps(&caps);
     if (pc->cpu_id == 0) {
@@ -141,4 +167,14 @@ const struct hvm_ops svm_ops = {
     .name = "svm",
     .cpu_enable = svm_cpu_enable,
     .describe = svm_describe,
+    .vm_create = svm_vm_create,
+    .vm_destroy = svm_vm_destroy,
+    .vm_passthrough_pio = svm_vm_passthrough_pio,
+    .vcpu_create = svm_vcpu_create,
+    .vcpu_destroy = svm_vcpu_destroy,
+    .vcpu_setup = svm_vcpu_setup,
+    .vcpu_set_boot = svm_vcpu_set_boot,
+    .vcpu_run = svm_vcpu_run,
+    .vcpu_complete = svm_vcpu_complete,
+    .vcpu_decode_mmio = svm_vcpu_decode_mmio,
 };

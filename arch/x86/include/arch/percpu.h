@@ -14,6 +14,9 @@ struct arch_percpu {
     hpa_t ist_stacks[NR_IST_STACKS]; /* base of each IST stack */
     bool virt_enabled;               /* hardware virtualization is on for this CPU */
     hpa_t host_save_hpa;             /* SVM host save area (VM_HSAVE_PA) */
+    hpa_t host_vmcb_hpa;             /* SVM: the host's VMSAVE image, reloaded after each exit */
+    uint32_t next_asid;              /* SVM: next ASID to hand out on this CPU */
+    uint64_t asid_generation;        /* SVM: bumped (with a full TLB flush) when ASIDs run out */
 };
 
 static inline struct percpu *arch_this_cpu(void)

@@ -18,6 +18,7 @@ struct cpu_regs {
 /* Vectors the hypervisor uses; legacy PIC lines are parked at 0x20-0x2f, all masked. */
 #define VECTOR_PIC_BASE   0x20
 #define VECTOR_TIMER      0xf0
+#define VECTOR_KICK       0xf1 /* "look at your run queue": leave guest mode or idle */
 #define VECTOR_APIC_ERROR 0xfe
 #define VECTOR_SPURIOUS   0xff
 

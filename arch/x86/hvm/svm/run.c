@@ -1,0 +1,447 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Running an SVM guest: ASIDs, event injection, the world switch, and decoding #VMEXITs into
+ * struct vm_exit. CPUID, MSRs, interrupt windows and host interrupts are finished here; the
+ * rest goes to the core. TCG gives no NRIPS and no decode assists (PLATFORM.md §2): instruction
+ * lengths are known per exit, and MMIO instructions are fetched and decoded in software.
+ */
+#define LOG_TAG "svm"
+#include <hv/cpu.h>
+#include <hv/log.h>
+#include <hv/percpu.h>
+#include <hv/vm.h>
+#include <public/axvm/errno.h>
+#include <x86/guest_walk.h>
+#include <x86/hvm.h>
+#include <x86/svm.h>
+
+#define LEN_CPUID   2
+#define LEN_MSR     2
+#define LEN_HLT     1
+#define LEN_VMMCALL 3
+#define LEN_WBINVD  2
+
+#define CS_ATTR_L (1u << 9)  /* 64-bit code segment */
+#define CS_ATTR_D (1u << 10) /* 32-bit default operand size */
+#define EFER_LMA  (1u << 10)
+
+/* ---------------------------------------------------------------------------------------- */
+/* Entry */
+
+/* A fresh ASID from this CPU when v last ran elsewhere or before the CPU's last flush. */
+static void assign_asid(struct vcpu *v)
+{
+    struct arch_percpu *cpu = &this_cpu()->arch;
+
+    if (v->arch.asid && v->arch.asid_cpu == this_cpu_id() &&
+        v->arch.asid_generation == cpu->asid_generation) {
+        return;
+    }
+    if (cpu->next_asid == 0 || cpu->next_asid >= svm_nr_asids()) {
+        cpu->asid_generation++;
+        cpu->next_asid = 1;
+        v->arch.vmcb->tlb_control = SVM_TLB_FLUSH_ALL; /* old ASIDs are reused from here on */
+    }
+    v->arch.asid = cpu->next_asid++;
+    v->arch.asid_cpu = this_cpu_id();
+    v->arch.asid_generation = cpu->asid_generation;
+    v->arch.vmcb->guest_asid = v->arch.asid;
+}
+
+/*
+ * An event cut short by the exit (EXITINTINFO) goes in again, tidied as PLATFORM.md §3 says:
+ * TCG reports interrupts it delivered itself as exceptions, which EVENTINJ refuses for vectors
+ * 32 and up; software interrupts and INT3/INTO are dropped, as their instruction runs again.
+ */
+static bool reinject_interrupted_event(struct vmcb *vmcb)
+{
+    uint64_t info = vmcb->exitintinfo;
+    uint32_t type = (uint32_t)info & SVM_EVT_TYPE_MASK;
+    uint32_t vector = (uint32_t)info & SVM_EVT_VECTOR_MASK;
+
+    if (!(info & SVM_EVT_V)) {
+        return false;
+    }
+    if (type == SVM_EVT_TYPE_SOFT ||
+        (type == SVM_EVT_TYPE_EXCEPT && (vector == 3 || vector == 4))) {
+        return false;
+    }
+    if (type == SVM_EVT_TYPE_EXCEPT && vector >= 32) {
+        info = (info & ~(uint64_t)(SVM_EVT_TYPE_MASK | SVM_EVT_EV)) | SVM_EVT_TYPE_INTR;
+    }
+    vmcb->eventinj = info;
+    return true;
+}
+
+static void open_irq_window(struct vmcb *vmcb, bool open)
+{
+    if (open) {
+        vmcb->vintr |= SVM_VINTR_V_IRQ | SVM_VINTR_V_IGN_TPR | (0xfULL << SVM_VINTR_PRIO_SHIFT);
+        vmcb->intercept_vec3 |= SVM_INTERCEPT_VINTR;
+    } else {
+        vmcb->vintr &= ~(SVM_VINTR_V_IRQ | SVM_VINTR_V_IGN_TPR | (0xfULL << SVM_VINTR_PRIO_SHIFT));
+        vmcb->intercept_vec3 &= ~SVM_INTERCEPT_VINTR;
+    }
+}
+
+/*
+ * Deliver what is due: an interrupted event, then a queued exception, then the highest local
+ * APIC interrupt if the guest can take it now; otherwise ask for an exit (VINTR) when it can.
+ */
+static void inject_events(struct vcpu *v)
+{
+    struct vmcb *vmcb = v->arch.vmcb;
+    int vector;
+
+    vmcb->eventinj = 0;
+    if (reinject_interrupted_event(vmcb)) {
+        return;
+    }
+    if (v->arch.pending_event) {
+        vmcb->eventinj = v->arch.pending_event;
+        v->arch.pending_event = 0;
+        return;
+    }
+    vector = hvm_pending_irq(v);
+    if (vector < 0) {
+        open_irq_window(vmcb, false);
+    } else if ((vmcb->rflags & RFLAGS_IF) && !(vmcb->interrupt_shadow & 1)) {
+        vmcb->eventinj = (uint32_t)vector | SVM_EVT_TYPE_INTR | SVM_EVT_V;
+        hvm_accept_irq(v, (uint8_t)vector);
+        open_irq_window(vmcb, false);
+    } else {
+        open_irq_window(vmcb, true);
+    }
+}
+
+static void world_switch(struct vcpu *v)
+{
+    struct vmcb *vmcb = v->arch.vmcb;
+
+    vmcb->rax = v->arch.gprs.r[X86_RAX];
+    vmcb->rsp = v->arch.gprs.r[X86_RSP];
+    vmcb->tsc_offset = v->vm->arch.tsc_offset; /* a guest TSC write moves it for all its vCPUs */
+    /* CLGI; STI: host interrupts now make the guest exit instead of reaching us (PLATFORM §3). */
+    __asm__ volatile("clgi" ::: "memory");
+    arch_irq_enable();
+    svm_world_switch(v->arch.vmcb_hpa, &v->arch.gprs, this_cpu()->arch.host_vmcb_hpa);
+    arch_irq_disable();
+    __asm__ volatile("stgi" ::: "memory");
+    v->arch.gprs.r[X86_RAX] = vmcb->rax;
+    v->arch.gprs.r[X86_RSP] = vmcb->rsp;
+    v->arch.rflags = vmcb->rflags;
+    vmcb->tlb_control = 0;
+}
+
+/* ---------------------------------------------------------------------------------------- */
+/* Exits the backend finishes itself */
+
+static bool is_64bit(const struct vmcb *vmcb)
+{
+    return (vmcb->efer & EFER_LMA) && (vmcb->cs.attrib & CS_ATTR_L);
+}
+
+static void skip(struct vcpu *v, uint64_t len)
+{
+    v->arch.vmcb->rip += len;
+    v->arch.vmcb->interrupt_shadow &= ~1ULL; /* a completed instruction ends a MOV SS/STI shadow */
+}
+
+static void handle_cpuid(struct vcpu *v)
+{
+    struct x86_gprs *g = &v->arch.gprs;
+    struct cpuid_regs r = hvm_cpuid(v, (uint32_t)g->r[X86_RAX], (uint32_t)g->r[X86_RCX]);
+
+    g->r[X86_RAX] = r.eax;
+    g->r[X86_RBX] = r.ebx;
+    g->r[X86_RCX] = r.ecx;
+    g->r[X86_RDX] = r.edx;
+    skip(v, LEN_CPUID);
+}
+
+/* EFER lives in the VMCB; SVME must stay set there and never shows to the guest. */
+static int efer_access(struct vcpu *v, bool write, uint64_t *value)
+{
+    static const uint64_t writable = EFER_SCE | EFER_LME | EFER_NXE | (1u << 13) | (1u << 14) |
+                                     (1u << 15); /* + LMSLE, FFXSR, TCE */
+    struct vmcb *vmcb = v->arch.vmcb;
+
+    if (!write) {
+        *value = vmcb->efer & ~(uint64_t)EFER_SVME;
+        return 0;
+    }
+    if (*value & ~(writable | EFER_LMA)) {
+        return -AXVM_EINVAL;
+    }
+    vmcb->efer = (*value & writable) | (vmcb->efer & EFER_LMA) | EFER_SVME;
+    return 0;
+}
+
+static void handle_msr(struct vcpu *v)
+{
+    struct x86_gprs *g = &v->arch.gprs;
+    uint32_t msr = (uint32_t)g->r[X86_RCX];
+    bool write = v->arch.vmcb->exitinfo1 == 1;
+    uint64_t value = (g->r[X86_RDX] << 32) | (uint32_t)g->r[X86_RAX];
+    int rc;
+
+    if (msr == MSR_EFER) {
+        rc = efer_access(v, write, &value);
+    } else {
+        rc = write ? hvm_msr_write(v, msr, value) : hvm_msr_read(v, msr, &value);
+    }
+    if (rc) {
+        hvm_inject_exception(v, X86_EXC_GP, 0);
+        return;
+    }
+    if (!write) {
+        g->r[X86_RAX] = (uint32_t)value;
+        g->r[X86_RDX] = value >> 32;
+    }
+    skip(v, LEN_MSR);
+}
+
+/* ---------------------------------------------------------------------------------------- */
+/* Exits for the core */
+
+static void decode_ioio(struct vcpu *v, struct vm_exit *exit)
+{
+    uint64_t info = v->arch.vmcb->exitinfo1;
+    uint8_t width = (info & SVM_IOIO_SZ32) ? 4 : (info & SVM_IOIO_SZ16) ? 2 : 1;
+
+    if (info & SVM_IOIO_STR) {
+        exit->kind = VM_EXIT_SHUTDOWN;
+        exit->shutdown.why = "string port I/O (INS/OUTS) is not emulated";
+        return;
+    }
+    exit->io.port = (uint16_t)(info >> SVM_IOIO_PORT_SHIFT);
+    exit->io.width = width;
+    if (info & SVM_IOIO_IN) {
+        exit->kind = VM_EXIT_IO_READ;
+    } else {
+        exit->kind = VM_EXIT_IO_WRITE;
+        exit->io.value = v->arch.gprs.r[X86_RAX] & (width == 4   ? 0xffffffffu
+                                                    : width == 2 ? 0xffffu
+                                                                 : 0xffu);
+    }
+}
+
+static void decode_vmmcall(struct vcpu *v, struct vm_exit *exit)
+{
+    static const uint8_t args64[6] = {X86_RDI, X86_RSI, X86_RDX, X86_R10, X86_R8, X86_R9};
+    static const uint8_t args32[6] = {X86_RBX, X86_RCX, X86_RDX, X86_RSI, X86_RDI, X86_RBP};
+    const struct x86_gprs *g = &v->arch.gprs;
+    bool wide = is_64bit(v->arch.vmcb);
+
+    exit->kind = VM_EXIT_HYPERCALL;
+    exit->hypercall.nr = wide ? g->r[X86_RAX] : (uint32_t)g->r[X86_RAX];
+    for (unsigned int i = 0; i < 6; i++) {
+        uint64_t a = g->r[wide ? args64[i] : args32[i]];
+
+        exit->hypercall.args[i] = wide ? a : (uint32_t)a;
+    }
+}
+
+static void decode_npf(struct vcpu *v, struct vm_exit *exit)
+{
+    uint64_t code = v->arch.vmcb->exitinfo1;
+
+    exit->kind = VM_EXIT_PAGE_FAULT;
+    exit->fault.gpa = v->arch.vmcb->exitinfo2;
+    exit->fault.access = (code & SVM_NPF_FETCH)   ? VM_ACCESS_EXEC
+                         : (code & SVM_NPF_WRITE) ? VM_ACCESS_WRITE
+                                                  : VM_ACCESS_READ;
+}
+
+static void report_invalid(struct vcpu *v, struct vm_exit *exit)
+{
+    const struct vmcb *vmcb = v->arch.vmcb;
+
+    log_guest(ERR, v->vm->id, v->id,
+              "VMRUN refused the guest state: cr0 %llx cr3 %llx cr4 %llx efer %llx rip %llx "
+              "cs %x/%x rflags %llx",
+              (unsigned long long)vmcb->cr0, (unsigned long long)vmcb->cr3,
+              (unsigned long long)vmcb->cr4, (unsigned long long)vmcb->efer,
+              (unsigned long long)vmcb->rip, vmcb->cs.selector, vmcb->cs.attrib,
+              (unsigned long long)vmcb->rflags);
+    exit->kind = VM_EXIT_SHUTDOWN;
+    exit->shutdown.why = "its state is invalid for VMRUN";
+}
+
+/* Host interrupts stayed pending while IF was off: let them in now. */
+static void take_host_interrupts(void)
+{
+    __asm__ volatile("sti; nop; cli" ::: "memory");
+}
+
+static void handle_exit(struct vcpu *v, struct vm_exit *exit)
+{
+    struct vmcb *vmcb = v->arch.vmcb;
+    uint32_t code = (uint32_t)vmcb->exitcode;
+
+    switch (code) {
+    case SVM_EXIT_INTR:
+    case SVM_EXIT_NMI:
+    case SVM_EXIT_SMI:
+        take_host_interrupts();
+        exit->kind = VM_EXIT_PREEMPT;
+        break;
+    case SVM_EXIT_VINTR:
+        open_irq_window(vmcb, false); /* the window is open: inject on the way back in */
+        break;
+    case SVM_EXIT_CPUID:
+        handle_cpuid(v);
+        break;
+    case SVM_EXIT_MSR:
+        handle_msr(v);
+        break;
+    case SVM_EXIT_HLT:
+        exit->kind = VM_EXIT_HALT;
+        break;
+    case SVM_EXIT_IOIO:
+        decode_ioio(v, exit);
+        break;
+    case SVM_EXIT_VMMCALL:
+        decode_vmmcall(v, exit);
+        break;
+    case SVM_EXIT_NPF:
+        decode_npf(v, exit);
+        break;
+    case SVM_EXIT_SHUTDOWN:
+        exit->kind = VM_EXIT_SHUTDOWN;
+        exit->shutdown.why = "triple fault";
+        break;
+    case SVM_EXIT_INVD:
+    case SVM_EXIT_WBINVD:
+        skip(v, LEN_WBINVD); /* caches are coherent; nothing to write back */
+        break;
+    case SVM_EXIT_FERR_FREEZE:
+        break;
+    case SVM_EXIT_VMRUN:
+    case SVM_EXIT_VMLOAD:
+    case SVM_EXIT_VMSAVE:
+    case SVM_EXIT_STGI:
+    case SVM_EXIT_CLGI:
+    case SVM_EXIT_SKINIT:
+    case SVM_EXIT_INVLPGA:
+    case SVM_EXIT_MONITOR:
+    case SVM_EXIT_MWAIT:
+    case SVM_EXIT_MWAIT_ARMED:
+    case SVM_EXIT_XSETBV:
+        hvm_inject_exception(v, X86_EXC_UD, 0); /* CPUID does not offer these */
+        break;
+    case SVM_EXIT_INVALID:
+        report_invalid(v, exit);
+        break;
+    default:
+        log_guest(ERR, v->vm->id, v->id, "unexpected #VMEXIT 0x%x", code);
+        exit->kind = VM_EXIT_SHUTDOWN;
+        exit->shutdown.why = "an exit the hypervisor does not handle";
+        break;
+    }
+}
+
+void svm_vcpu_run(struct vcpu *v, struct vm_exit *exit)
+{
+    exit->kind = VM_EXIT_NONE;
+    assign_asid(v);
+    inject_events(v);
+    world_switch(v);
+    handle_exit(v, exit);
+}
+
+/* ---------------------------------------------------------------------------------------- */
+/* Finishing core-handled exits, MMIO decode */
+
+/* IN writes AL or AX and keeps the rest; IN EAX clears bits 63:32, as any 32-bit write. */
+static void set_accumulator(struct x86_gprs *g, unsigned int width, uint64_t value)
+{
+    uint64_t mask = width == 1 ? 0xffu : width == 2 ? 0xffffu : UINT64_MAX;
+
+    g->r[X86_RAX] = width == 4 ? (uint32_t)value : (g->r[X86_RAX] & ~mask) | (value & mask);
+}
+
+void svm_vcpu_complete(struct vcpu *v, const struct vm_exit *exit, uint64_t value)
+{
+    struct vmcb *vmcb = v->arch.vmcb;
+    struct x86_gprs *g = &v->arch.gprs;
+
+    switch (exit->kind) {
+    case VM_EXIT_IO_READ:
+        set_accumulator(g, exit->io.width, value);
+        /* fallthrough */
+    case VM_EXIT_IO_WRITE:
+        vmcb->rip = vmcb->exitinfo2; /* IOIO exits give the next RIP */
+        break;
+    case VM_EXIT_HYPERCALL:
+        g->r[X86_RAX] = is_64bit(vmcb) ? value : (uint32_t)value;
+        skip(v, LEN_VMMCALL);
+        break;
+    case VM_EXIT_HALT:
+        skip(v, LEN_HLT);
+        break;
+    case VM_EXIT_MMIO_READ:
+        x86_mmio_load_complete(&v->arch.mmio, g, value);
+        skip(v, v->arch.mmio.length);
+        break;
+    case VM_EXIT_MMIO_WRITE:
+        /* REP STOS stores one element per exit; RIP moves on after the last. */
+        if (!v->arch.mmio.is_stos || x86_stos_step(&v->arch.mmio, g, vmcb->rflags)) {
+            skip(v, v->arch.mmio.length);
+        }
+        break;
+    default:
+        break;
+    }
+}
+
+static int read_guest(void *ctx, uint64_t gpa, void *buf, size_t len)
+{
+    return vm_read_guest(ctx, buf, gpa, len);
+}
+
+static enum x86_mode code_mode(const struct vmcb *vmcb)
+{
+    if (is_64bit(vmcb)) {
+        return X86_MODE_64;
+    }
+    return (vmcb->cr0 & 1) && (vmcb->cs.attrib & CS_ATTR_D) ? X86_MODE_32 : X86_MODE_16;
+}
+
+/* Fetch the instruction at CS:RIP through the guest's page tables (up to its page's end). */
+static int fetch_insn(struct vcpu *v, uint8_t *buf, size_t *len)
+{
+    const struct vmcb *vmcb = v->arch.vmcb;
+    struct x86_paging paging = {vmcb->cr0, vmcb->cr3, vmcb->cr4, vmcb->efer};
+    uint64_t pc = is_64bit(vmcb) ? vmcb->rip : (uint32_t)(vmcb->cs.base + vmcb->rip);
+    size_t to_page_end = (size_t)(PAGE_SIZE - (pc & (PAGE_SIZE - 1)));
+    int rc = x86_guest_fetch(&paging, pc, buf, X86_MAX_INSN_LEN, read_guest, v->vm);
+
+    *len = X86_MAX_INSN_LEN;
+    if (rc && to_page_end < X86_MAX_INSN_LEN) {
+        *len = to_page_end; /* the next page may be absent: the instruction may still fit */
+        rc = x86_guest_fetch(&paging, pc, buf, to_page_end, read_guest, v->vm);
+    }
+    return rc;
+}
+
+int svm_vcpu_decode_mmio(struct vcpu *v, struct vm_exit *exit)
+{
+    struct x86_mmio_insn *insn = &v->arch.mmio;
+    uint8_t bytes[X86_MAX_INSN_LEN];
+    gpa_t gpa = exit->fault.gpa;
+    size_t len;
+    int rc = fetch_insn(v, bytes, &len);
+
+    if (!rc) {
+        rc = x86_decode_mmio(bytes, len, code_mode(v->arch.vmcb), insn);
+    }
+    if (rc) {
+        return -AXVM_EOPNOTSUPP;
+    }
+    exit->kind = insn->is_write ? VM_EXIT_MMIO_WRITE : VM_EXIT_MMIO_READ;
+    exit->mmio.gpa = gpa;
+    exit->mmio.width = insn->size;
+    exit->mmio.value = insn->is_write ? x86_mmio_store_value(insn, &v->arch.gprs) : 0;
+    return 0;
+}

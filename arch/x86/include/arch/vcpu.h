@@ -1,0 +1,36 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * x86 twin of <hv/vcpu.h>: what an x86 vCPU carries besides the core's fields. Vendor-neutral
+ * state (registers, the virtual local APIC, FPU image, the MMIO instruction in flight) is here;
+ * the vendor's hardware block (the SVM VMCB) is reached through vmcb.
+ */
+#ifndef ARCH_X86_VCPU_H
+#define ARCH_X86_VCPU_H
+
+#include <hv/timer.h>
+#include <hv/types.h>
+#include <x86/emulate.h>
+#include <x86/vlapic.h>
+
+#define X86_FXSAVE_SIZE 512
+
+struct vmcb;
+
+struct arch_vcpu {
+    struct x86_gprs gprs; /* RAX and RSP mirror the VMCB's around each exit */
+    struct vlapic vlapic;
+    struct timer vlapic_timer; /* on the vCPU's CPU */
+    struct x86_mmio_insn mmio; /* the instruction behind the MMIO exit being handled */
+    uint64_t pending_event;    /* an exception to deliver at the next entry (EVENTINJ form) */
+    uint64_t rflags;           /* the guest's RFLAGS at its last exit */
+    uint8_t fpu[X86_FXSAVE_SIZE] __attribute__((aligned(16))); /* FXSAVE image when not loaded */
+
+    /* SVM */
+    struct vmcb *vmcb;
+    hpa_t vmcb_hpa;
+    uint32_t asid;
+    uint64_t asid_generation; /* of asid_cpu, when asid was handed out */
+    unsigned int asid_cpu;
+};
+
+#endif /* ARCH_X86_VCPU_H */

@@ -1,0 +1,14 @@
+/* SPDX-License-Identifier: MIT */
+/* x86 twin of <hv/vm.h>: per-VM state shared by the VM's vCPUs. */
+#ifndef ARCH_X86_VM_H
+#define ARCH_X86_VM_H
+
+#include <hv/types.h>
+
+struct arch_vm {
+    uint64_t tsc_offset; /* added to the host TSC: the guest's TSC starts near 0 */
+    hpa_t iopm_hpa;      /* SVM I/O permission map: 12 KiB, a set bit intercepts a port */
+    hpa_t msrpm_hpa;     /* SVM MSR permission map: 8 KiB, read and write bits per MSR */
+};
+
+#endif /* ARCH_X86_VM_H */

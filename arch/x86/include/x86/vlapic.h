@@ -1,0 +1,93 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The virtual local APIC of one x86 vCPU: the xAPIC register page (MMIO at APIC_BASE, normally
+ * 0xfee00000) and the x2APIC MSR interface (0x800-0x8ff once APIC_BASE.EXTD is set), with IRR,
+ * ISR and TMR, task and processor priority, EOI, spurious-vector software enable, the LVT, the
+ * timer in one-shot and periodic mode (TSC-deadline is not offered), the error register, and
+ * self-IPIs (AMD APM vol. 2, "Advanced Programmable Interrupt Controller (APIC)"; Intel SDM
+ * vol. 3A ch. 10/11 for x2APIC). Pure state machine: time, timers and the "an interrupt is
+ * pending" notification go through struct vlapic_env, so it is unit-tested on the host.
+ */
+#ifndef X86_VLAPIC_H
+#define X86_VLAPIC_H
+
+#include <hv/types.h>
+
+#define VLAPIC_DEFAULT_BASE     0xfee00000ULL
+#define VLAPIC_MSR_APIC_BASE    0x1bu
+#define VLAPIC_MSR_X2APIC_FIRST 0x800u
+#define VLAPIC_MSR_X2APIC_LAST  0x8ffu
+
+struct vlapic;
+
+struct vlapic_env {
+    uint64_t (*now_ns)(void);
+    /* Arm (deadline_ns != 0) or cancel (0) the one timer this vLAPIC owns. */
+    void (*timer_arm)(struct vlapic *l, uint64_t deadline_ns);
+    /* An interrupt became deliverable (the vCPU may be halted: wake it). */
+    void (*notify)(struct vlapic *l);
+    /* A write to the ICR that targets other CPUs (INIT, SIPI, fixed IPIs to others). */
+    void (*send_ipi)(struct vlapic *l, uint32_t dest, uint32_t icr_low);
+    uint64_t timer_hz; /* the frequency the timer counts at before the divider */
+};
+
+struct vlapic {
+    const struct vlapic_env *env;
+    uint32_t id;
+    uint64_t apic_base; /* the APIC_BASE MSR: base | EN (bit 11) | EXTD (bit 10) | BSP (bit 8) */
+    uint32_t tpr;
+    uint32_t svr;
+    uint32_t ldr;
+    uint32_t dfr;
+    uint32_t esr;         /* latched by a write to ESR */
+    uint32_t esr_pending; /* errors since */
+    uint32_t lvt[6];      /* timer, thermal, perf, LINT0, LINT1, error (0x320-0x370) */
+    uint32_t icr_high;
+    uint32_t icr_low;
+    uint32_t timer_initial;
+    uint32_t timer_divide;      /* the TDCR register */
+    uint32_t timer_start_count; /* the count at timer_start_ns: timer_initial, or less after a
+                                   TDCR write during a count */
+    uint64_t timer_start_ns;    /* when the count was timer_start_count */
+    uint64_t timer_deadline_ns; /* when it reaches 0, as armed through env; 0: not counting */
+    uint32_t irr[8];
+    uint32_t isr[8];
+    uint32_t tmr[8];
+};
+
+/*
+ * Reset to the power-on state (xAPIC mode, enabled at VLAPIC_DEFAULT_BASE, software-disabled
+ * with SVR = 0xff, all LVTs masked).
+ */
+void vlapic_init(struct vlapic *l, const struct vlapic_env *env, uint32_t apic_id, bool bsp);
+
+/* xAPIC MMIO: offset within the 4 KiB page; width 4 (other widths: reads return 0, writes are
+ * ignored, as the register interface is 32-bit). Returns: 0. */
+int vlapic_mmio_read(struct vlapic *l, uint64_t offset, unsigned int width, uint64_t *value);
+int vlapic_mmio_write(struct vlapic *l, uint64_t offset, unsigned int width, uint64_t value);
+
+/*
+ * MSR interface: APIC_BASE, and 0x800-0x8ff in x2APIC mode.
+ * Returns: 0, or -AXVM_EINVAL where the hardware would raise #GP (x2APIC MSR while not in
+ * x2APIC mode, reserved or read-only register, reserved bits set, illegal APIC_BASE change).
+ */
+int vlapic_msr_read(struct vlapic *l, uint32_t msr, uint64_t *value);
+int vlapic_msr_write(struct vlapic *l, uint32_t msr, uint64_t value);
+
+/* Returns: the base of the xAPIC page when it is reachable by MMIO (enabled, not x2APIC), else 0.
+ */
+uint64_t vlapic_mmio_base(const struct vlapic *l);
+
+/* Raise vector (16-255) in IRR, edge-triggered; notifies when it becomes deliverable. */
+void vlapic_set_irq(struct vlapic *l, uint8_t vector);
+
+/* Returns: the highest IRR vector whose priority class is above the processor priority, or -1. */
+int vlapic_pending_vector(const struct vlapic *l);
+
+/* The vector was delivered to the guest: move it from IRR to ISR. */
+void vlapic_accept(struct vlapic *l, uint8_t vector);
+
+/* Called by the owner when the timer armed through env->timer_arm expires. */
+void vlapic_timer_expired(struct vlapic *l);
+
+#endif /* X86_VLAPIC_H */

@@ -1,0 +1,66 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The debug-exit port, as QEMU's isa-debug-exit: a guest's write of v ends its domain with
+ * exit code v, reported in the log (and to dom0). Test guests end this way under axvm and
+ * under bare QEMU alike.
+ */
+#define LOG_TAG "debugexit"
+#include <hv/devices.h>
+#include <hv/heap.h>
+#include <public/axvm/errno.h>
+#include <public/axvm/hypercall.h>
+
+struct debugexit {
+    struct device dev;
+    struct vm *vm;
+};
+
+static int debugexit_read(struct device *dev, struct vcpu *v, uint64_t offset, unsigned int width,
+                          uint64_t *value)
+{
+    (void)dev;
+    (void)v;
+    (void)offset;
+    *value = width >= 8 ? UINT64_MAX : ((uint64_t)1 << (8 * width)) - 1;
+    return 0;
+}
+
+static int debugexit_write(struct device *dev, struct vcpu *v, uint64_t offset, unsigned int width,
+                           uint64_t value)
+{
+    struct debugexit *d = container_of(dev, struct debugexit, dev);
+
+    (void)v;
+    (void)offset;
+    (void)width;
+    vm_shutdown(d->vm, AXVM_SHUTDOWN_EXIT, value);
+    return 0;
+}
+
+static void debugexit_destroy(struct device *dev)
+{
+    heap_free(container_of(dev, struct debugexit, dev));
+}
+
+static const struct device_ops debugexit_ops = {
+    .read = debugexit_read,
+    .write = debugexit_write,
+    .destroy = debugexit_destroy,
+};
+
+int debugexit_create(struct vm *vm, uint16_t port)
+{
+    struct debugexit *d = heap_zalloc(sizeof(*d));
+    int rc;
+
+    if (!d) {
+        return -AXVM_ENOMEM;
+    }
+    d->dev = (struct device){"debugexit", DEV_SPACE_PIO, port, 4, &debugexit_ops};
+    d->vm = vm;
+    rc = devbus_add(&vm->devices, &d->dev);
+    if (rc) {
+        heap_free(d);
+    }
+    return rc;
+}

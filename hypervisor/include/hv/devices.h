@@ -1,0 +1,25 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The arch-neutral device models (hypervisor/devices/). Each create function allocates a
+ * model, places it at the given address and adds it to the VM's device bus; the bus destroys
+ * it with the VM.
+ */
+#ifndef HV_DEVICES_H
+#define HV_DEVICES_H
+
+#include <hv/devbus.h>
+#include <hv/vm.h>
+
+/*
+ * A 16550 UART (the registers a polling driver uses; transmit only) whose output is the VM's
+ * console. Returns: 0, -AXVM_ENOMEM or devbus_add()'s error.
+ */
+int uart16550_create(struct vm *vm, enum dev_space space, uint64_t base);
+
+/* The debug-exit port: a write of v shuts the VM down with exit code v. */
+int debugexit_create(struct vm *vm, uint16_t port);
+
+/* The MMIO test device of <public/axvm/testdev.h> at gpa. */
+int testdev_create(struct vm *vm, gpa_t gpa);
+
+#endif /* HV_DEVICES_H */

@@ -1,0 +1,39 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * A domain's console: what the guest writes (through its UART model or the console_write
+ * hypercall) goes to the hypervisor console one line at a time, prefixed "(d1) ", and into a
+ * ring that dom0 reads later ("axvm-xl console").
+ */
+#ifndef HV_VCONSOLE_H
+#define HV_VCONSOLE_H
+
+#include <hv/spinlock.h>
+#include <hv/types.h>
+
+#define VCONSOLE_LINE_MAX  160   /* a longer line is cut into pieces */
+#define VCONSOLE_RING_SIZE 16384 /* power of two */
+
+struct vconsole {
+    spinlock_t lock; /* guards everything below */
+    domid_t domid;
+    size_t line_len;
+    char line[VCONSOLE_LINE_MAX];
+    uint64_t ring_written; /* bytes ever written; the ring holds the last RING_SIZE */
+    char ring[VCONSOLE_RING_SIZE];
+};
+
+void vconsole_init(struct vconsole *c, domid_t domid);
+
+/* Take output from the guest. Context: any; takes c->lock and then the console lock. */
+void vconsole_write(struct vconsole *c, const char *s, size_t len);
+
+/* Send out a partial last line, if any (the domain is going away). */
+void vconsole_flush(struct vconsole *c);
+
+/*
+ * Copy ring bytes from position *pos (bytes ever written) into buf; a position older than the
+ * ring holds starts at the oldest byte kept. Returns: bytes copied; *pos moves past them.
+ */
+size_t vconsole_read(struct vconsole *c, uint64_t *pos, char *buf, size_t len);
+
+#endif /* HV_VCONSOLE_H */

@@ -1,0 +1,97 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * A virtual CPU: its place in the scheduler, its statistics and its arch state (registers,
+ * VMCB or EL1 context, virtual interrupt controller), embedded by value from <arch/vcpu.h>.
+ */
+#ifndef HV_VCPU_H
+#define HV_VCPU_H
+
+#include <hv/types.h>
+#include <hv/vm_exit.h>
+
+struct vm;
+struct vcpu;
+
+#include <arch/vcpu.h>
+
+/* The twin <arch/vcpu.h> provides struct arch_vcpu. */
+
+enum vcpu_state {
+    VCPU_OFFLINE,  /* not started (or stopped for good) */
+    VCPU_RUNNABLE, /* on its CPU's run queue */
+    VCPU_RUNNING,  /* in the exit loop on its CPU */
+    VCPU_BLOCKED,  /* halted, waiting for an interrupt */
+};
+
+/* How a guest starts: where, and the values of its first argument registers. */
+struct vcpu_boot {
+    gpa_t entry;
+    uint64_t args[4]; /* x86: EAX, EBX, ECX, EDX; arm64: x0-x3 */
+};
+
+struct vcpu {
+    struct vm *vm;                       /* owner; immutable */
+    unsigned int id;                     /* index in the VM; immutable */
+    unsigned int pcpu;                   /* the CPU whose run queue takes it (pinned) */
+    enum vcpu_state state;               /* under that CPU's run-queue lock */
+    bool wake_pending;                   /* woken while running: do not block; same lock */
+    bool dead;                           /* stopped for good: never runs again; same lock */
+    struct vcpu *runq_next;              /* run-queue link, under the same lock */
+    uint64_t run_ns;                     /* time spent in the exit loop */
+    uint64_t nr_preempted;               /* times its slice ended while it still wanted to run */
+    uint64_t nr_exits[VM_EXIT_NR_KINDS]; /* written by the vCPU's own CPU only */
+    struct arch_vcpu arch;
+};
+
+/* Arch hooks: implemented in arch/<a>/vcpu.c */
+
+/*
+ * Allocate and reset the arch state of v (v->vm and v->id are set). Context: vm_create, no
+ * locks. Returns: 0, -AXVM_ENOMEM, or -AXVM_EOPNOTSUPP without hardware virtualization.
+ */
+int arch_vcpu_create(struct vcpu *v);
+
+/* Free what arch_vcpu_create allocated. Context: the vCPU never runs again. */
+void arch_vcpu_destroy(struct vcpu *v);
+
+/* Point v at its VM's stage-2 tables. Context: vm_create, after the address space is built. */
+void arch_vcpu_setup(struct vcpu *v, hpa_t stage2_root);
+
+/* Set the state v starts in (x86: 32-bit flat protected mode; arm64: EL1h, MMU off). */
+void arch_vcpu_set_boot(struct vcpu *v, const struct vcpu_boot *boot);
+
+/*
+ * Run the guest until an exit the core must handle, filling *exit. Interrupts arriving for
+ * the host are taken before returning (then kind may be VM_EXIT_PREEMPT).
+ * Context: v's CPU, in the exit loop, IRQs off on entry and return, no locks held.
+ */
+void arch_vcpu_run(struct vcpu *v, struct vm_exit *exit);
+
+/*
+ * Finish an exit the core handled: deliver value (MMIO or port read, hypercall result) and
+ * step past the instruction. Context: as arch_vcpu_run, right after it.
+ */
+void arch_vcpu_complete(struct vcpu *v, const struct vm_exit *exit, uint64_t value);
+
+/*
+ * Turn a VM_EXIT_PAGE_FAULT that is not RAM into VM_EXIT_MMIO_READ or VM_EXIT_MMIO_WRITE by
+ * decoding the faulting instruction. Context: as arch_vcpu_complete.
+ * Returns: 0, or -AXVM_EOPNOTSUPP for an instruction the arch does not emulate.
+ */
+int arch_vcpu_decode_mmio(struct vcpu *v, struct vm_exit *exit);
+
+/*
+ * Returns: whether v has an interrupt it can take now, so a halted v should run.
+ * Context: v's CPU, or any CPU while v is not running.
+ */
+bool arch_vcpu_has_work(struct vcpu *v);
+
+/*
+ * v is about to run on this CPU (load) / has just stopped running on it (put): move state that
+ * stays in the CPU between exits, like the FPU registers, in and out of v.
+ * Context: v's CPU, scheduler context, IRQs off.
+ */
+void arch_vcpu_load(struct vcpu *v);
+void arch_vcpu_put(struct vcpu *v);
+
+#endif /* HV_VCPU_H */

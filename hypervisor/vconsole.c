@@ -1,0 +1,74 @@
+/* SPDX-License-Identifier: MIT */
+/* Domain consoles (<hv/vconsole.h>): line-buffered to the hypervisor console, plus a ring. */
+#define LOG_TAG "vconsole"
+#include <hv/console.h>
+#include <hv/string.h>
+#include <hv/vconsole.h>
+
+_Static_assert((VCONSOLE_RING_SIZE & (VCONSOLE_RING_SIZE - 1)) == 0, "ring size: power of two");
+
+void vconsole_init(struct vconsole *c, domid_t domid)
+{
+    memset(c, 0, sizeof(*c));
+    spin_lock_init(&c->lock);
+    c->domid = domid;
+}
+
+/* Context: c->lock held. */
+static void emit_line(struct vconsole *c)
+{
+    console_printf("(d%u) %.*s\n", c->domid, (int)c->line_len, c->line);
+    c->line_len = 0;
+}
+
+static bool is_printable(char ch)
+{
+    return (ch >= ' ' && ch < 0x7f) || ch == '\t';
+}
+
+void vconsole_write(struct vconsole *c, const char *s, size_t len)
+{
+    unsigned long flags = spin_lock_irqsave(&c->lock);
+
+    for (size_t i = 0; i < len; i++) {
+        char ch = s[i];
+
+        c->ring[c->ring_written++ & (VCONSOLE_RING_SIZE - 1)] = ch;
+        if (ch == '\n') {
+            emit_line(c);
+        } else if (is_printable(ch)) {
+            c->line[c->line_len++] = ch; /* control characters stay out of our log */
+            if (c->line_len == VCONSOLE_LINE_MAX) {
+                emit_line(c);
+            }
+        }
+    }
+    spin_unlock_irqrestore(&c->lock, flags);
+}
+
+void vconsole_flush(struct vconsole *c)
+{
+    unsigned long flags = spin_lock_irqsave(&c->lock);
+
+    if (c->line_len) {
+        emit_line(c);
+    }
+    spin_unlock_irqrestore(&c->lock, flags);
+}
+
+size_t vconsole_read(struct vconsole *c, uint64_t *pos, char *buf, size_t len)
+{
+    unsigned long flags = spin_lock_irqsave(&c->lock);
+    uint64_t oldest =
+        c->ring_written > VCONSOLE_RING_SIZE ? c->ring_written - VCONSOLE_RING_SIZE : 0;
+    uint64_t from = MAX(*pos, oldest);
+    size_t n = 0;
+
+    while (n < len && from + n < c->ring_written) {
+        buf[n] = c->ring[(from + n) & (VCONSOLE_RING_SIZE - 1)];
+        n++;
+    }
+    *pos = from + n;
+    spin_unlock_irqrestore(&c->lock, flags);
+    return n;
+}
