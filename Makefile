@@ -51,7 +51,7 @@ HV_LDFLAGS := -nostdlib -static -z noexecstack -z max-page-size=4096 --build-id=
 	$(ARCH_LDFLAGS)
 
 # Each directory's build.mk appends to hv-y; its objects are prefixed with that directory.
-hv-dirs := hypervisor hypervisor/lib $(hv-arch-dirs)
+hv-dirs := hypervisor hypervisor/lib hypervisor/devices $(hv-arch-dirs)
 hv-objs :=
 define add_hv_dir
 hv-y :=
@@ -127,7 +127,7 @@ run: deps
 	$(Q)scripts/qemu --arch $(ARCH) --interactive --cmdline "$(CMDLINE)" --image $(RUN_IMAGE)
 
 test: deps
-	$(Q)$(MAKE) --no-print-directory ARCH=x86_64 hypervisor
+	$(Q)$(MAKE) --no-print-directory ARCH=x86_64 hypervisor guests
 	$(Q)$(MAKE) --no-print-directory ARCH=arm64 hypervisor
 	$(Q)$(MAKE) --no-print-directory unit-build
 	$(Q)tests/run-tests.sh
@@ -135,7 +135,7 @@ test: deps
 ci: test
 
 bench: deps
-	$(Q)$(MAKE) --no-print-directory ARCH=x86_64 hypervisor
+	$(Q)$(MAKE) --no-print-directory ARCH=x86_64 hypervisor guests
 	$(Q)$(MAKE) --no-print-directory ARCH=arm64 hypervisor
 	$(Q)bench/boot-time.sh
 
@@ -149,6 +149,7 @@ help:
 	@echo '  run               boot the demo in QEMU (Ctrl-A X quits)'
 	@echo '  test              unit tests, then QEMU boot tests of both arches'
 	@echo '  unit              host unit tests only (CUnit)'
+	@echo '  guests            x86_64 test guests (tests/guests/), build/x86_64/guests/*.elf'
 	@echo '  bench             boot-time benchmark, both arches'
 	@echo '  format            clang-format the C sources in place'
 	@echo '  format-check      fail if any C source is not formatted'
@@ -158,6 +159,7 @@ help:
 	@echo '  clean             remove build/'
 
 include tests/unit/build.mk
+include tests/guests/build.mk
 include scripts/quality.mk
 
 FORCE:

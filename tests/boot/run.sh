@@ -15,7 +15,7 @@ log=$work/serial.log
 text=$work/serial.txt
 
 arch= cpu= smp=2 mem=128 virt=on cmdline= timeout=120 reject='PANIC|FATAL|no timer tick|did not come online'
-expects=() counts=() modules=() checks=()
+expects=() counts=() sames=() modules=() checks=()
 qemu_pid=
 
 fail() {
@@ -60,6 +60,7 @@ load_case() {
         reject) reject=$value ;;
         expect) expects+=("$value") ;;
         count) counts+=("$value") ;;
+        same) sames+=("$value") ;;
         module) modules+=("$value") ;;
         check) checks+=("$value") ;;
         groups) ;;
@@ -102,24 +103,29 @@ media_x86_64() {
 }
 
 # arm64: QEMU's own device tree plus /chosen "multiboot,module" nodes, files loaded under them.
+# The tree's order is the modules' order; fdtput -c puts a new node first, so add them last-first.
 media_arm64() {
-    local i=0 spec file addr dtb=$work/boot.dtb node
+    local i spec file dtb=$work/boot.dtb node addr=$(( (0x40000000 + mem * 3 / 4 * 1048576) & ~0x1fffff ))
+    local files=() addrs=()
     qemu_args=(--image "$root/build/arm64/axvm.bin" --cmdline "$cmdline")
     [ ${#modules[@]} -eq 0 ] && return 0
     "$root/scripts/qemu" --arch arm64 "${qemu_args[@]}" --smp "$smp" --mem "$mem" \
         ${cpu:+--cpu "$cpu"} --dump-dtb "$dtb" >/dev/null 2>&1 || return 1
     fdtput -t i "$dtb" /chosen '#address-cells' 2 && fdtput -t i "$dtb" /chosen '#size-cells' 2 || return 1
-    addr=$(( (0x40000000 + mem * 3 / 4 * 1048576) & ~0x1fffff ))
-    for spec in "${modules[@]}"; do
-        file=$(module_file "${spec%% *}" $i) || return 1
-        node=$(printf '/chosen/module@%x' "$addr")
+    for i in "${!modules[@]}"; do
+        files[i]=$(module_file "${modules[i]%% *}" "$i") || return 1
+        addrs[i]=$addr
+        qemu_args+=(--load "${files[i]}@$addr")
+        addr=$(( (addr + $(stat -c %s "${files[i]}") + 0x1fffff) & ~0x1fffff ))
+    done
+    for (( i = ${#modules[@]} - 1; i >= 0; i-- )); do
+        spec=${modules[i]}
+        node=$(printf '/chosen/module@%x' "${addrs[i]}")
         fdtput -c "$dtb" "$node" &&
             fdtput -t s "$dtb" "$node" compatible "multiboot,module" &&
-            fdtput -t x "$dtb" "$node" reg 0 "$(printf %x "$addr")" 0 "$(printf %x "$(stat -c %s "$file")")" &&
+            fdtput -t x "$dtb" "$node" reg 0 "$(printf %x "${addrs[i]}")" 0 \
+                "$(printf %x "$(stat -c %s "${files[i]}")")" &&
             fdtput -t s "$dtb" "$node" bootargs "${spec#* }" || return 1
-        qemu_args+=(--load "$file@$addr")
-        addr=$(( (addr + $(stat -c %s "$file") + 0x1fffff) & ~0x1fffff ))
-        i=$((i + 1))
     done
     qemu_args+=(--dtb "$dtb")
 }
@@ -160,6 +166,16 @@ check_counts() {
         want=${c##* = }
         got=$(grep -Ec -- "$regex" "$text")
         [ "$got" = "$want" ] || fail "$got lines match '$regex', expected $want"
+    done
+}
+
+# Every line matching REGEX carries the same first group, and there are at least two.
+check_sames() {
+    local regex values
+    for regex in ${sames[@]+"${sames[@]}"}; do
+        values=$(sed -nE "s/.*${regex}.*/\1/p" "$text" | sort -u)
+        [ "$(grep -Ec -- "$regex" "$text")" -ge 2 ] || fail "fewer than two lines match '$regex'"
+        [ "$(wc -l <<<"$values")" -eq 1 ] || fail "lines matching '$regex' disagree: $(echo $values)"
     done
 }
 
@@ -213,6 +229,7 @@ main() {
     qemu_pid=$!
     watch_serial
     check_counts
+    check_sames
     local c
     for c in ${checks[@]+"${checks[@]}"}; do
         "check_$c"

@@ -1,0 +1,194 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The virtual local APIC from inside: xAPIC registers by MMIO, the timer in periodic and
+ * one-shot mode waking HLT, masking, software disable and re-enable, self-IPIs, then the same
+ * through the x2APIC MSRs. Timing is only checked from below (timers must not fire early).
+ */
+#include <public/axvm/hypercall.h>
+#include "lib/guest.h"
+
+#define LAPIC           0xfee00000u
+#define REG_ID          0x020
+#define REG_VERSION     0x030
+#define REG_TPR         0x080
+#define REG_EOI         0x0b0
+#define REG_SVR         0x0f0
+#define REG_ICR_LOW     0x300
+#define REG_LVT_TIMER   0x320
+#define REG_INITIAL     0x380
+#define REG_CURRENT     0x390
+#define REG_DIVIDE      0x3e0
+#define MSR_APIC_BASE   0x1bu
+#define X2APIC_MSR(reg) (0x800u + ((reg) >> 4))
+#define X2APIC_SELF_IPI 0x83fu
+
+#define SVR_ENABLE   0x100u
+#define LVT_MASKED   (1u << 16)
+#define LVT_PERIODIC (1u << 17)
+#define ICR_SELF     (1u << 18)
+#define DIVIDE_BY_1  0xbu
+#define VEC_TIMER    0x40
+#define VEC_SELF     0x41
+#define VEC_SPURIOUS 0xff
+
+static volatile unsigned int ticks, self_ipis;
+static bool x2apic;
+static uint64_t tsc_khz, timer_khz;
+
+static uint32_t lapic_read(unsigned int reg)
+{
+    return x2apic ? (uint32_t)rdmsr(X2APIC_MSR(reg))
+                  : *(volatile uint32_t *)(uintptr_t)(LAPIC + reg);
+}
+
+static void lapic_write(unsigned int reg, uint32_t v)
+{
+    if (x2apic) {
+        wrmsr(X2APIC_MSR(reg), v);
+    } else {
+        *(volatile uint32_t *)(uintptr_t)(LAPIC + reg) = v;
+    }
+}
+
+static void on_timer(struct trap_frame *f)
+{
+    (void)f;
+    ticks++;
+    lapic_write(REG_EOI, 0);
+}
+
+static void on_self_ipi(struct trap_frame *f)
+{
+    (void)f;
+    self_ipis++;
+    lapic_write(REG_EOI, 0);
+}
+
+static void on_spurious(struct trap_frame *f)
+{
+    (void)f;
+}
+
+static uint64_t now_us(void)
+{
+    return rdtsc() * 1000 / tsc_khz;
+}
+
+/* HLT until ticks reaches want or limit_us passes. Returns: the microseconds it took. */
+static uint64_t wait_ticks(unsigned int want, uint64_t limit_us)
+{
+    uint64_t start = now_us();
+
+    while (ticks < want && now_us() - start < limit_us) {
+        __asm__ volatile("sti; hlt; cli");
+    }
+    return now_us() - start;
+}
+
+static void arm_timer(uint32_t lvt, uint32_t us)
+{
+    lapic_write(REG_DIVIDE, DIVIDE_BY_1);
+    lapic_write(REG_LVT_TIMER, lvt);
+    lapic_write(REG_INITIAL, (uint32_t)(timer_khz * us / 1000));
+}
+
+static void test_periodic(const char *mode)
+{
+    uint64_t took;
+    unsigned int seen;
+
+    ticks = 0;
+    arm_timer(VEC_TIMER | LVT_PERIODIC, 10000); /* 10 ms */
+    took = wait_ticks(10, 5000000);
+    check(ticks >= 10, "timer: %s periodic: %u ticks", mode, ticks);
+    check(took >= 50000, "timer: %s periodic: 10 ticks took %lu us, not less than 50 ms", mode,
+          (unsigned long)took);
+    lapic_write(REG_INITIAL, 0);
+    seen = ticks;
+    guest_delay(50000000, tsc_khz);
+    check(ticks == seen, "timer: %s periodic stops when the count is set to 0", mode);
+}
+
+static void test_oneshot(const char *mode)
+{
+    uint32_t c0, c1;
+
+    ticks = 0;
+    arm_timer(VEC_TIMER, 5000); /* 5 ms */
+    wait_ticks(1, 5000000);
+    guest_delay(50000000, tsc_khz);
+    check(ticks == 1, "timer: %s one-shot fires once (%u)", mode, ticks);
+    arm_timer(VEC_TIMER, 1000000); /* 1 s */
+    c0 = lapic_read(REG_CURRENT);
+    guest_delay(2000000, tsc_khz);
+    c1 = lapic_read(REG_CURRENT);
+    check(c1 < c0 && c0 <= lapic_read(REG_INITIAL), "timer: %s current count counts down", mode);
+    arm_timer(VEC_TIMER | LVT_MASKED, 1000);
+    guest_delay(20000000, tsc_khz);
+    check(ticks == 1, "timer: %s masked timer raises nothing", mode);
+    lapic_write(REG_INITIAL, 0);
+}
+
+static void test_self_ipi(const char *mode)
+{
+    self_ipis = 0;
+    if (x2apic) {
+        wrmsr(X2APIC_SELF_IPI, VEC_SELF);
+    } else {
+        lapic_write(REG_ICR_LOW, VEC_SELF | ICR_SELF);
+    }
+    __asm__ volatile("sti; nop; cli");
+    check(self_ipis == 1, "timer: %s self-IPI delivered (%u)", mode, self_ipis);
+}
+
+static void test_software_disable(void)
+{
+    ticks = 0;
+    lapic_write(REG_SVR, VEC_SPURIOUS); /* software-disabled: LVTs masked */
+    arm_timer(VEC_TIMER, 1000);
+    check(lapic_read(REG_LVT_TIMER) & LVT_MASKED, "timer: LVT stays masked while disabled");
+    guest_delay(20000000, tsc_khz);
+    __asm__ volatile("sti; nop; cli");
+    check(ticks == 0, "timer: no interrupt while the APIC is software-disabled");
+    lapic_write(REG_SVR, SVR_ENABLE | VEC_SPURIOUS);
+    arm_timer(VEC_TIMER, 1000);
+    wait_ticks(1, 5000000);
+    check(ticks == 1, "timer: works again once re-enabled");
+}
+
+static void test_xapic(void)
+{
+    check(lapic_read(REG_ID) >> 24 == 0, "timer: xAPIC id 0");
+    check((lapic_read(REG_VERSION) & 0xff) >= 0x10, "timer: integrated APIC version");
+    lapic_write(REG_SVR, SVR_ENABLE | VEC_SPURIOUS);
+    lapic_write(REG_TPR, 0);
+    test_periodic("xAPIC");
+    test_oneshot("xAPIC");
+    test_self_ipi("xAPIC");
+    test_software_disable();
+}
+
+static void test_x2apic(void)
+{
+    wrmsr(MSR_APIC_BASE, rdmsr(MSR_APIC_BASE) | (1u << 10));
+    x2apic = true;
+    check(rdmsr(X2APIC_MSR(REG_ID)) == 0, "timer: x2APIC id 0 by MSR");
+    check(*(volatile uint32_t *)(uintptr_t)(LAPIC + REG_ID) == 0xffffffffu,
+          "timer: the xAPIC page is gone in x2APIC mode");
+    test_self_ipi("x2APIC");
+    test_oneshot("x2APIC");
+}
+
+void guest_main(uint32_t magic, const struct mb1_info *mbi)
+{
+    (void)magic;
+    (void)mbi;
+    tsc_khz = guest_tsc_khz();
+    timer_khz = on_axvm() ? guest_cpuid(AXVM_CPUID_TIMING, 0).ebx : 1000000;
+    guest_set_handler(VEC_TIMER, on_timer);
+    guest_set_handler(VEC_SELF, on_self_ipi);
+    guest_set_handler(VEC_SPURIOUS, on_spurious);
+    test_xapic();
+    test_x2apic();
+    guest_finish("timer");
+}
