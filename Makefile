@@ -138,6 +138,7 @@ bench: deps
 	$(Q)$(MAKE) --no-print-directory ARCH=x86_64 hypervisor guests
 	$(Q)$(MAKE) --no-print-directory ARCH=arm64 hypervisor
 	$(Q)bench/boot-time.sh
+	$(Q)bench/guests.sh
 
 clean:
 	rm -rf build
