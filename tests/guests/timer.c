@@ -190,5 +190,7 @@ void guest_main(uint32_t magic, const struct mb1_info *mbi)
     guest_set_handler(VEC_SPURIOUS, on_spurious);
     test_xapic();
     test_x2apic();
+    /* Leave with a periodic timer running: the hypervisor must disarm it when we go away. */
+    arm_timer(VEC_TIMER | LVT_PERIODIC, 1000);
     guest_finish("timer");
 }

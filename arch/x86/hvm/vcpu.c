@@ -126,6 +126,13 @@ void arch_vcpu_load(struct vcpu *v)
 void arch_vcpu_put(struct vcpu *v)
 {
     __asm__ volatile("fxsave64 %0" : "=m"(*(uint8_t(*)[X86_FXSAVE_SIZE])v->arch.fpu));
+    /*
+     * A stopping vCPU leaves its CPU for the last time here; its LAPIC timer must leave that
+     * CPU's timer list now, on that CPU, before the vCPU is freed.
+     */
+    if (__atomic_load_n(&v->vm->shutting_down, __ATOMIC_ACQUIRE)) {
+        timer_stop(&v->arch.vlapic_timer);
+    }
 }
 
 int hvm_pending_irq(struct vcpu *v)

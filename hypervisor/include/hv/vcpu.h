@@ -88,7 +88,8 @@ bool arch_vcpu_has_work(struct vcpu *v);
 
 /*
  * v is about to run on this CPU (load) / has just stopped running on it (put): move state that
- * stays in the CPU between exits, like the FPU registers, in and out of v.
+ * stays in the CPU between exits, like the FPU registers, in and out of v. The put after which
+ * a stopping VM's vCPU never runs again is the place to drop what ties it to this CPU (timers).
  * Context: v's CPU, scheduler context, IRQs off.
  */
 void arch_vcpu_load(struct vcpu *v);
