@@ -144,7 +144,11 @@ int bootdom_parse(const char *s, struct bootdom_spec *spec, char *err, size_t er
             while (*p == ' ') {
                 p++;
             }
-            strlcpy(spec->cmdline, p, sizeof(spec->cmdline));
+            if (strlcpy(spec->cmdline, p, sizeof(spec->cmdline)) >= sizeof(spec->cmdline)) {
+                fmt_snprintf(err, err_size, "the command line after '--' is longer than %u bytes",
+                             BOOTDOM_CMDLINE_MAX - 1);
+                return -AXVM_EINVAL;
+            }
             break;
         }
         rc = apply_option(&o, spec, err, err_size);

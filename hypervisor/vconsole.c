@@ -36,11 +36,11 @@ void vconsole_write(struct vconsole *c, const char *s, size_t len)
         c->ring[c->ring_written++ & (VCONSOLE_RING_SIZE - 1)] = ch;
         if (ch == '\n') {
             emit_line(c);
-        } else if (is_printable(ch)) {
-            c->line[c->line_len++] = ch; /* control characters stay out of our log */
+        } else if (is_printable(ch)) { /* control characters stay out of our log */
             if (c->line_len == VCONSOLE_LINE_MAX) {
-                emit_line(c);
+                emit_line(c); /* a long line goes out in pieces */
             }
+            c->line[c->line_len++] = ch;
         }
     }
     spin_unlock_irqrestore(&c->lock, flags);

@@ -13,6 +13,7 @@
 #include <hv/heap.h>
 #include <hv/hypercall.h>
 #include <hv/log.h>
+#include <hv/percpu.h>
 #include <hv/sched.h>
 #include <hv/string.h>
 #include <hv/time.h>
@@ -97,10 +98,20 @@ static void destroy_vcpus(struct vm *vm)
     while (vm->nr_vcpus) {
         struct vcpu *v = vm->vcpus[--vm->nr_vcpus];
 
+        sched_remove_vcpu(v);
         arch_vcpu_destroy(v);
         heap_free(v);
         vm->vcpus[vm->nr_vcpus] = NULL;
     }
+}
+
+/* The CPU vCPU i is pinned to: config.pcpu + i, wrapping over the online CPUs; -1: any. */
+static int pin_for(const struct vm_config *cfg, unsigned int i)
+{
+    if (cfg->pcpu < 0) {
+        return -1;
+    }
+    return (int)(((unsigned int)cfg->pcpu + i) % MAX(percpu_nr_online(), 1u));
 }
 
 static int create_vcpus(struct vm *vm)
@@ -117,7 +128,7 @@ static int create_vcpus(struct vm *vm)
         v->id = i;
         rc = arch_vcpu_create(v);
         if (!rc) {
-            rc = sched_add_vcpu(v, vm->config.pcpu < 0 ? -1 : vm->config.pcpu + (int)i);
+            rc = sched_add_vcpu(v, pin_for(&vm->config, i));
             if (rc) {
                 arch_vcpu_destroy(v);
             }
@@ -348,9 +359,6 @@ void vm_destroy(struct vm *vm)
     size_t frames_before = frame_nr_free();
 
     release_id(vm);
-    for (unsigned int i = 0; i < vm->nr_vcpus; i++) {
-        sched_remove_vcpu(vm->vcpus[i]);
-    }
     devbus_destroy(&vm->devices);
     addrspace_destroy(&vm->as);
     destroy_vcpus(vm);
@@ -425,7 +433,7 @@ static int handle_access(struct vcpu *v, const struct vm_exit *exit)
         }
     } else {
         devbus_write(&v->vm->devices, v, space, addr, width,
-                     mmio ? exit->mmio.value : exit->io.value);
+                     (mmio ? exit->mmio.value : exit->io.value) & all_ones(width));
     }
     arch_vcpu_complete(v, exit, value & all_ones(width));
     return KEEP_RUNNING;

@@ -49,7 +49,7 @@ struct vm_passthrough_config {
 struct vm_config {
     char name[VM_NAME_MAX];
     unsigned int nr_vcpus;
-    int pcpu; /* CPU for vCPU 0 (vCPU n on pcpu + n, wrapping); -1: the scheduler chooses */
+    int pcpu; /* CPU for vCPU 0 (vCPU n on pcpu + n, wrapping over online CPUs); -1: any */
     unsigned int nr_regions;
     struct vm_region_config regions[ADDRSPACE_MAX_REGIONS];
     unsigned int nr_passthrough;
