@@ -25,37 +25,63 @@ UNIT_CPPFLAGS := -Itests/unit/hv/host -Ihypervisor/include -Iarch/x86/include \
 UNIT_CFLAGS := -std=c11 -g -O1 -fsanitize=address,undefined -fno-omit-frame-pointer \
 	-fno-sanitize-recover=all
 
-# The core under test, with everything it needs to link.
+# The core under test, with everything it needs to link. The arch, loader and scheduler hooks
+# vm.c calls are fakes in tests/unit/hv/host/fake_vm.c; sched.c is not built (per-CPU timers).
 unit-core-srcs := \
 	hypervisor/lib/fdt.c \
 	hypervisor/lib/fmt.c \
+	hypervisor/devices/debugexit.c \
+	hypervisor/devices/testdev.c \
+	hypervisor/devices/uart16550.c \
+	hypervisor/addrspace.c \
+	hypervisor/bootdom.c \
 	hypervisor/bootinfo.c \
 	hypervisor/cmdline.c \
 	hypervisor/console.c \
+	hypervisor/devbus.c \
 	hypervisor/frame.c \
 	hypervisor/heap.c \
+	hypervisor/hypercall.c \
 	hypervisor/hypmap.c \
 	hypervisor/log.c \
 	hypervisor/pagetable.c \
+	hypervisor/sched_rr.c \
+	hypervisor/vconsole.c \
+	hypervisor/vm.c \
 	arch/arm64/bootfdt.c \
-	arch/x86/multiboot2.c
+	arch/x86/multiboot2.c \
+	arch/x86/hvm/emulate.c \
+	arch/x86/hvm/guest_walk.c \
+	arch/x86/hvm/vlapic.c
 
 unit-test-srcs := \
 	tests/unit/main.c \
 	tests/unit/unit.c \
+	tests/unit/x86/test_emulate.c \
+	tests/unit/x86/test_guest_walk.c \
+	tests/unit/x86/test_vlapic.c \
+	tests/unit/hv/test_addrspace.c \
+	tests/unit/hv/test_bootdom.c \
 	tests/unit/hv/test_bootfdt.c \
 	tests/unit/hv/test_bootinfo.c \
 	tests/unit/hv/test_cmdline.c \
+	tests/unit/hv/test_devbus.c \
+	tests/unit/hv/test_devices.c \
 	tests/unit/hv/test_fdt.c \
 	tests/unit/hv/test_fdt_blobs.c \
 	tests/unit/hv/test_fmt.c \
 	tests/unit/hv/test_frame.c \
 	tests/unit/hv/test_heap.c \
+	tests/unit/hv/test_hypercall.c \
 	tests/unit/hv/test_hypmap.c \
 	tests/unit/hv/test_multiboot2.c \
 	tests/unit/hv/test_pagetable.c \
+	tests/unit/hv/test_sched_rr.c \
+	tests/unit/hv/test_vconsole.c \
+	tests/unit/hv/test_vm.c \
 	tests/unit/hv/host/console.c \
 	tests/unit/hv/host/cpu.c \
+	tests/unit/hv/host/fake_vm.c \
 	tests/unit/hv/host/pt.c \
 	tests/unit/hv/host/ram.c \
 	tests/unit/hv/host/string.c \

@@ -10,9 +10,12 @@
 #include <unit.h>
 
 static CU_SuiteInfo *const all_suites[] = {
-    &unit_suite_fmt,     &unit_suite_cmdline,    &unit_suite_bootinfo, &unit_suite_frame,
-    &unit_suite_heap,    &unit_suite_multiboot2, &unit_suite_fdt,      &unit_suite_fdt_blobs,
-    &unit_suite_bootfdt, &unit_suite_pagetable,  &unit_suite_hypmap,
+    &unit_suite_fmt,        &unit_suite_cmdline,    &unit_suite_bootinfo, &unit_suite_frame,
+    &unit_suite_heap,       &unit_suite_multiboot2, &unit_suite_fdt,      &unit_suite_fdt_blobs,
+    &unit_suite_bootfdt,    &unit_suite_pagetable,  &unit_suite_hypmap,   &unit_suite_sched_rr,
+    &unit_suite_devbus,     &unit_suite_addrspace,  &unit_suite_vconsole, &unit_suite_bootdom,
+    &unit_suite_vm,         &unit_suite_hypercall,  &unit_suite_devices,  &unit_suite_emulate,
+    &unit_suite_guest_walk, &unit_suite_vlapic,
 };
 
 #define NR_SUITES (sizeof(all_suites) / sizeof(all_suites[0]))

@@ -67,5 +67,16 @@ extern CU_SuiteInfo unit_suite_fdt_blobs;
 extern CU_SuiteInfo unit_suite_bootfdt;
 extern CU_SuiteInfo unit_suite_pagetable;
 extern CU_SuiteInfo unit_suite_hypmap;
+extern CU_SuiteInfo unit_suite_sched_rr;
+extern CU_SuiteInfo unit_suite_devbus;
+extern CU_SuiteInfo unit_suite_addrspace;
+extern CU_SuiteInfo unit_suite_vconsole;
+extern CU_SuiteInfo unit_suite_bootdom;
+extern CU_SuiteInfo unit_suite_vm;
+extern CU_SuiteInfo unit_suite_hypercall;
+extern CU_SuiteInfo unit_suite_devices;
+extern CU_SuiteInfo unit_suite_emulate;
+extern CU_SuiteInfo unit_suite_guest_walk;
+extern CU_SuiteInfo unit_suite_vlapic;
 
 #endif /* UNIT_H */

@@ -1,0 +1,14 @@
+/* SPDX-License-Identifier: MIT */
+/* Host twin of <hv/vm.h>: what the fake arch hooks (tests/unit/hv/host/fake_vm.c) keep per VM. */
+#ifndef ARCH_HOST_VM_H
+#define ARCH_HOST_VM_H
+
+#include <hv/types.h>
+
+#define HOST_VM_LIVE 0x766d766du /* host_magic between arch_vm_create and _destroy */
+
+struct arch_vm {
+    uint32_t host_magic; /* HOST_VM_LIVE while the arch state exists */
+};
+
+#endif /* ARCH_HOST_VM_H */
