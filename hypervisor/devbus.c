@@ -32,6 +32,16 @@ int devbus_add(struct devbus *bus, struct device *dev)
     return 0;
 }
 
+int devbus_attach(struct devbus *bus, struct device *dev)
+{
+    int rc = devbus_add(bus, dev);
+
+    if (rc && dev->ops && dev->ops->destroy) {
+        dev->ops->destroy(dev);
+    }
+    return rc;
+}
+
 struct device *devbus_find(const struct devbus *bus, enum dev_space space, uint64_t addr,
                            unsigned int width)
 {

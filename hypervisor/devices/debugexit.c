@@ -51,16 +51,11 @@ static const struct device_ops debugexit_ops = {
 int debugexit_create(struct vm *vm, uint16_t port)
 {
     struct debugexit *d = heap_zalloc(sizeof(*d));
-    int rc;
 
     if (!d) {
         return -AXVM_ENOMEM;
     }
     d->dev = (struct device){"debugexit", DEV_SPACE_PIO, port, 4, &debugexit_ops};
     d->vm = vm;
-    rc = devbus_add(&vm->devices, &d->dev);
-    if (rc) {
-        heap_free(d);
-    }
-    return rc;
+    return devbus_attach(&vm->devices, &d->dev);
 }

@@ -100,16 +100,11 @@ static const struct device_ops testdev_ops = {
 int testdev_create(struct vm *vm, gpa_t gpa)
 {
     struct testdev *t = heap_zalloc(sizeof(*t));
-    int rc;
 
     if (!t) {
         return -AXVM_ENOMEM;
     }
     t->dev = (struct device){"testdev", DEV_SPACE_MMIO, gpa, AXVM_TESTDEV_SIZE, &testdev_ops};
     spin_lock_init(&t->lock);
-    rc = devbus_add(&vm->devices, &t->dev);
-    if (rc) {
-        heap_free(t);
-    }
-    return rc;
+    return devbus_attach(&vm->devices, &t->dev);
 }

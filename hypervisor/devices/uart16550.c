@@ -141,7 +141,6 @@ static const struct device_ops uart_ops = {
 int uart16550_create(struct vm *vm, enum dev_space space, uint64_t base)
 {
     struct uart16550 *u = heap_zalloc(sizeof(*u));
-    int rc;
 
     if (!u) {
         return -AXVM_ENOMEM;
@@ -149,9 +148,5 @@ int uart16550_create(struct vm *vm, enum dev_space space, uint64_t base)
     u->dev = (struct device){"uart16550", space, base, NR_REGS, &uart_ops};
     u->vm = vm;
     spin_lock_init(&u->lock);
-    rc = devbus_add(&vm->devices, &u->dev);
-    if (rc) {
-        heap_free(u);
-    }
-    return rc;
+    return devbus_attach(&vm->devices, &u->dev);
 }

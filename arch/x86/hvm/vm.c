@@ -47,17 +47,12 @@ static const struct device_ops lapic_ops = {
 static int lapic_page_create(struct vm *vm)
 {
     struct device *dev = heap_zalloc(sizeof(*dev));
-    int rc;
 
     if (!dev) {
         return -AXVM_ENOMEM;
     }
     *dev = (struct device){"lapic", DEV_SPACE_MMIO, VLAPIC_DEFAULT_BASE, PAGE_SIZE, &lapic_ops};
-    rc = devbus_add(&vm->devices, dev);
-    if (rc) {
-        heap_free(dev);
-    }
-    return rc;
+    return devbus_attach(&vm->devices, dev);
 }
 
 int arch_vm_create(struct vm *vm)

@@ -48,6 +48,12 @@ void devbus_init(struct devbus *bus);
 /* Returns: 0; -AXVM_EEXIST (overlaps a device of the same space); -AXVM_ENOSPC; -AXVM_EINVAL. */
 int devbus_add(struct devbus *bus, struct device *dev);
 
+/*
+ * Add a device the bus then owns: if it cannot be added, dev->ops->destroy(dev) frees it.
+ * Returns: devbus_add()'s result.
+ */
+int devbus_attach(struct devbus *bus, struct device *dev);
+
 /* Returns: the device wholly containing [addr, addr+width) in space, or NULL. */
 struct device *devbus_find(const struct devbus *bus, enum dev_space space, uint64_t addr,
                            unsigned int width);
