@@ -156,6 +156,27 @@ static void test_software_disable(void)
     check(ticks == 1, "timer: works again once re-enabled");
 }
 
+/*
+ * Take an interrupt on a stack page nothing touched before: in a lazily populated domain the
+ * delivery itself faults on stage 2, and the hypervisor must deliver the interrupt again once
+ * the page is there (EXITINTINFO re-injection).
+ */
+static void test_delivery_onto_fresh_stack(void)
+{
+    static const uintptr_t fresh_top = 0x800000 + 4096; /* 8 MiB: far above this guest */
+
+    ticks = 0;
+    arm_timer(VEC_TIMER, 2000);
+    __asm__ volatile("mov %%rsp, %%rbx\n\t"
+                     "mov %0, %%rsp\n\t"
+                     "sti\n\thlt\n\tcli\n\t"
+                     "mov %%rbx, %%rsp"
+                     :
+                     : "r"(fresh_top)
+                     : "rbx", "memory");
+    check(ticks == 1, "timer: interrupt delivered onto an untouched stack page (%u)", ticks);
+}
+
 static void test_xapic(void)
 {
     check(lapic_read(REG_ID) >> 24 == 0, "timer: xAPIC id 0");
@@ -166,6 +187,7 @@ static void test_xapic(void)
     test_oneshot("xAPIC");
     test_self_ipi("xAPIC");
     test_software_disable();
+    test_delivery_onto_fresh_stack();
 }
 
 static void test_x2apic(void)

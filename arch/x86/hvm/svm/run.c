@@ -53,7 +53,7 @@ static void assign_asid(struct vcpu *v)
  * TCG reports interrupts it delivered itself as exceptions, which EVENTINJ refuses for vectors
  * 32 and up; software interrupts and INT3/INTO are dropped, as their instruction runs again.
  */
-static bool reinject_interrupted_event(struct vmcb *vmcb)
+static bool reinject_interrupted_event(struct vcpu *v, struct vmcb *vmcb)
 {
     uint64_t info = vmcb->exitintinfo;
     uint32_t type = (uint32_t)info & SVM_EVT_TYPE_MASK;
@@ -69,6 +69,8 @@ static bool reinject_interrupted_event(struct vmcb *vmcb)
     if (type == SVM_EVT_TYPE_EXCEPT && vector >= 32) {
         info = (info & ~(uint64_t)(SVM_EVT_TYPE_MASK | SVM_EVT_EV)) | SVM_EVT_TYPE_INTR;
     }
+    log_dbg("d%uv%u: re-injecting event 0x%llx (exit info 0x%llx)", v->vm->id, v->id,
+            (unsigned long long)info, (unsigned long long)vmcb->exitintinfo);
     vmcb->eventinj = info;
     return true;
 }
@@ -94,7 +96,7 @@ static void inject_events(struct vcpu *v)
     int vector;
 
     vmcb->eventinj = 0;
-    if (reinject_interrupted_event(vmcb)) {
+    if (reinject_interrupted_event(v, vmcb)) {
         return;
     }
     if (v->arch.pending_event) {
