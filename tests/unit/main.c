@@ -9,16 +9,16 @@
 #include <CUnit/Basic.h>
 #include <unit.h>
 
-static CU_SuiteInfo *const all_suites[] = {
-    &unit_suite_fmt,        &unit_suite_cmdline,    &unit_suite_bootinfo, &unit_suite_frame,
-    &unit_suite_heap,       &unit_suite_multiboot2, &unit_suite_fdt,      &unit_suite_fdt_blobs,
-    &unit_suite_bootfdt,    &unit_suite_pagetable,  &unit_suite_hypmap,   &unit_suite_sched_rr,
-    &unit_suite_devbus,     &unit_suite_addrspace,  &unit_suite_vconsole, &unit_suite_bootdom,
-    &unit_suite_vm,         &unit_suite_hypercall,  &unit_suite_devices,  &unit_suite_emulate,
-    &unit_suite_guest_walk, &unit_suite_vlapic,
-};
+/* Every suite linked in registers itself in this section (UNIT_REGISTER_SUITE in unit.h). */
+extern CU_SuiteInfo *const __start_unit_suites[];
+extern CU_SuiteInfo *const __stop_unit_suites[];
 
-#define NR_SUITES (sizeof(all_suites) / sizeof(all_suites[0]))
+#define NR_SUITES ((size_t)(__stop_unit_suites - __start_unit_suites))
+
+static const CU_SuiteInfo *suite_at(size_t i)
+{
+    return __start_unit_suites[i];
+}
 
 static bool run_known_bugs;            /* --known-bugs: activate UNIT_KNOWN_BUG tests */
 static unsigned int nr_known_bugs_off; /* UNIT_KNOWN_BUG tests left inactive */
@@ -26,8 +26,8 @@ static unsigned int nr_known_bugs_off; /* UNIT_KNOWN_BUG tests left inactive */
 static const CU_SuiteInfo *find_suite(const char *name)
 {
     for (size_t i = 0; i < NR_SUITES; i++) {
-        if (strcmp(all_suites[i]->pName, name) == 0) {
-            return all_suites[i];
+        if (strcmp(suite_at(i)->pName, name) == 0) {
+            return suite_at(i);
         }
     }
     return NULL;
@@ -47,7 +47,7 @@ static bool parse_args(int argc, char **argv)
         } else if (!find_suite(argv[i])) {
             fprintf(stderr, "unit: no suite named '%s'; the suites are:", argv[i]);
             for (size_t s = 0; s < NR_SUITES; s++) {
-                fprintf(stderr, " %s", all_suites[s]->pName);
+                fprintf(stderr, " %s", suite_at(s)->pName);
             }
             fprintf(stderr, "\n");
             return false;
@@ -106,9 +106,8 @@ static CU_ErrorCode register_suite(const CU_SuiteInfo *info)
 static bool register_selected(int argc, char **argv)
 {
     for (size_t i = 0; i < NR_SUITES; i++) {
-        if (is_selected(all_suites[i], argc, argv) &&
-            register_suite(all_suites[i]) != CUE_SUCCESS) {
-            fprintf(stderr, "unit: cannot register suite %s: %s\n", all_suites[i]->pName,
+        if (is_selected(suite_at(i), argc, argv) && register_suite(suite_at(i)) != CUE_SUCCESS) {
+            fprintf(stderr, "unit: cannot register suite %s: %s\n", suite_at(i)->pName,
                     CU_get_error_msg());
             return false;
         }

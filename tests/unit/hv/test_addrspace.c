@@ -626,3 +626,4 @@ static CU_TestInfo addrspace_tests[] = {
 
 CU_SuiteInfo unit_suite_addrspace = {"addrspace",        NULL,           NULL, addrspace_setup,
                                      addrspace_teardown, addrspace_tests};
+UNIT_REGISTER_SUITE(unit_suite_addrspace);

@@ -437,3 +437,4 @@ static CU_TestInfo bootdom_tests[] = {
 
 CU_SuiteInfo unit_suite_bootdom = {"bootdom",        NULL,         NULL, bootdom_setup,
                                    bootdom_teardown, bootdom_tests};
+UNIT_REGISTER_SUITE(unit_suite_bootdom);

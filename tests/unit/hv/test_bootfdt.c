@@ -564,3 +564,4 @@ static CU_TestInfo bootfdt_tests[] = {
 CU_SuiteInfo unit_suite_bootfdt = {
     "bootfdt", bootfdt_suite_init, bootfdt_suite_cleanup, NULL, NULL, bootfdt_tests,
 };
+UNIT_REGISTER_SUITE(unit_suite_bootfdt);

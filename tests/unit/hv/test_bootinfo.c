@@ -282,3 +282,4 @@ static CU_TestInfo bootinfo_tests[] = {
 };
 
 CU_SuiteInfo unit_suite_bootinfo = {"bootinfo", NULL, NULL, bootinfo_setup, NULL, bootinfo_tests};
+UNIT_REGISTER_SUITE(unit_suite_bootinfo);

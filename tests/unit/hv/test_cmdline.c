@@ -422,3 +422,4 @@ static CU_TestInfo cmdline_tests[] = {
 };
 
 CU_SuiteInfo unit_suite_cmdline = {"cmdline", NULL, NULL, cmdline_setup, NULL, cmdline_tests};
+UNIT_REGISTER_SUITE(unit_suite_cmdline);

@@ -253,3 +253,4 @@ static CU_TestInfo devbus_tests[] = {
 };
 
 CU_SuiteInfo unit_suite_devbus = {"devbus", NULL, NULL, devbus_setup, NULL, devbus_tests};
+UNIT_REGISTER_SUITE(unit_suite_devbus);

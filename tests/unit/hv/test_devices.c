@@ -409,3 +409,4 @@ static CU_TestInfo devices_tests[] = {
 
 CU_SuiteInfo unit_suite_devices = {"devices",        NULL,         NULL, devices_setup,
                                    devices_teardown, devices_tests};
+UNIT_REGISTER_SUITE(unit_suite_devices);

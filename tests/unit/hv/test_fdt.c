@@ -283,3 +283,4 @@ static CU_TestInfo fdt_tests[] = {
 CU_SuiteInfo unit_suite_fdt = {
     "fdt", NULL, NULL, fdt_setup, fdt_teardown, fdt_tests,
 };
+UNIT_REGISTER_SUITE(unit_suite_fdt);

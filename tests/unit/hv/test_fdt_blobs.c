@@ -840,3 +840,4 @@ static CU_TestInfo fdt_blobs_tests[] = {
 CU_SuiteInfo unit_suite_fdt_blobs = {
     "fdt_blobs", fdt_blobs_suite_init, fdt_blobs_suite_cleanup, NULL, NULL, fdt_blobs_tests,
 };
+UNIT_REGISTER_SUITE(unit_suite_fdt_blobs);

@@ -444,3 +444,4 @@ static CU_TestInfo fmt_tests[] = {
 };
 
 CU_SuiteInfo unit_suite_fmt = {"fmt", NULL, NULL, NULL, NULL, fmt_tests};
+UNIT_REGISTER_SUITE(unit_suite_fmt);

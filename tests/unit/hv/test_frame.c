@@ -648,3 +648,4 @@ static CU_TestInfo frame_tests[] = {
 };
 
 CU_SuiteInfo unit_suite_frame = {"frame", NULL, NULL, frame_setup, frame_teardown, frame_tests};
+UNIT_REGISTER_SUITE(unit_suite_frame);

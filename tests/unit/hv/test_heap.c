@@ -323,3 +323,4 @@ static CU_TestInfo heap_tests[] = {
 };
 
 CU_SuiteInfo unit_suite_heap = {"heap", NULL, NULL, heap_setup, heap_teardown, heap_tests};
+UNIT_REGISTER_SUITE(unit_suite_heap);

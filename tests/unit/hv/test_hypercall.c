@@ -237,3 +237,4 @@ static CU_TestInfo hypercall_tests[] = {
 
 CU_SuiteInfo unit_suite_hypercall = {"hypercall",        NULL,           NULL, hypercall_setup,
                                      hypercall_teardown, hypercall_tests};
+UNIT_REGISTER_SUITE(unit_suite_hypercall);

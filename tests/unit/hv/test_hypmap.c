@@ -327,3 +327,4 @@ static CU_TestInfo hypmap_tests[] = {
 CU_SuiteInfo unit_suite_hypmap = {
     "hypmap", NULL, NULL, hypmap_setup, hypmap_teardown, hypmap_tests,
 };
+UNIT_REGISTER_SUITE(unit_suite_hypmap);

@@ -744,3 +744,4 @@ static CU_TestInfo multiboot2_tests[] = {
 CU_SuiteInfo unit_suite_multiboot2 = {
     "multiboot2", multiboot2_init, multiboot2_cleanup, NULL, NULL, multiboot2_tests,
 };
+UNIT_REGISTER_SUITE(unit_suite_multiboot2);

@@ -527,3 +527,4 @@ static CU_TestInfo pagetable_tests[] = {
 CU_SuiteInfo unit_suite_pagetable = {
     "pagetable", NULL, NULL, pagetable_setup, pagetable_teardown, pagetable_tests,
 };
+UNIT_REGISTER_SUITE(unit_suite_pagetable);

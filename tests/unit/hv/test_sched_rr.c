@@ -173,3 +173,4 @@ static CU_TestInfo sched_rr_tests[] = {
 };
 
 CU_SuiteInfo unit_suite_sched_rr = {"sched_rr", NULL, NULL, sched_rr_setup, NULL, sched_rr_tests};
+UNIT_REGISTER_SUITE(unit_suite_sched_rr);

@@ -248,3 +248,4 @@ static CU_TestInfo vconsole_tests[] = {
 };
 
 CU_SuiteInfo unit_suite_vconsole = {"vconsole", NULL, NULL, vconsole_setup, NULL, vconsole_tests};
+UNIT_REGISTER_SUITE(unit_suite_vconsole);

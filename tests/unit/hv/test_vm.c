@@ -1113,3 +1113,4 @@ static CU_TestInfo vm_tests[] = {
 };
 
 CU_SuiteInfo unit_suite_vm = {"vm", NULL, NULL, vm_setup, vm_teardown, vm_tests};
+UNIT_REGISTER_SUITE(unit_suite_vm);

@@ -991,3 +991,4 @@ static CU_TestInfo emulate_tests[] = {
 CU_SuiteInfo unit_suite_emulate = {
     "emulate", emulate_init, emulate_cleanup, NULL, NULL, emulate_tests,
 };
+UNIT_REGISTER_SUITE(unit_suite_emulate);

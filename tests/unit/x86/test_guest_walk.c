@@ -743,3 +743,4 @@ static CU_TestInfo guest_walk_tests[] = {
 CU_SuiteInfo unit_suite_guest_walk = {
     "guest_walk", guest_walk_init, guest_walk_cleanup, NULL, NULL, guest_walk_tests,
 };
+UNIT_REGISTER_SUITE(unit_suite_guest_walk);

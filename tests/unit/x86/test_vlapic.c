@@ -1343,3 +1343,4 @@ static CU_TestInfo vlapic_tests[] = {
 };
 
 CU_SuiteInfo unit_suite_vlapic = {"vlapic", NULL, NULL, vlapic_setup, NULL, vlapic_tests};
+UNIT_REGISTER_SUITE(unit_suite_vlapic);
