@@ -1,0 +1,411 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The fake transport of fake_transport.h: records calls and answers them from a small model of
+ * the hypervisor's domain control, with the same size checks and errors as the real one.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include "fake_transport.h"
+
+#define ANY_CALL UINT32_MAX
+
+static struct fake_domain *domain_of(struct fake_transport *f, uint16_t domid)
+{
+    return domid < FAKE_MAX_DOMAINS && f->domains[domid].exists ? &f->domains[domid] : NULL;
+}
+
+static size_t expected_size(uint32_t nr)
+{
+    static const size_t sizes[] = {
+        [AXVM_HC_DOMAIN_CREATE] = sizeof(struct axvm_domain_create),
+        [AXVM_HC_DOMAIN_DESTROY] = sizeof(struct axvm_domain_ref),
+        [AXVM_HC_DOMAIN_PAUSE] = sizeof(struct axvm_domain_ref),
+        [AXVM_HC_DOMAIN_UNPAUSE] = sizeof(struct axvm_domain_ref),
+        [AXVM_HC_DOMAIN_SHUTDOWN] = sizeof(struct axvm_domain_shutdown),
+        [AXVM_HC_DOMAIN_GETINFO] = sizeof(struct axvm_domain_info),
+        [AXVM_HC_DOMAIN_LIST] = sizeof(struct axvm_domain_list),
+        [AXVM_HC_DOMAIN_ADD_REGION] = sizeof(struct axvm_domain_region),
+        [AXVM_HC_DOMAIN_COPY] = sizeof(struct axvm_domain_copy),
+        [AXVM_HC_DOMAIN_ADD_DEVICE] = sizeof(struct axvm_domain_device),
+        [AXVM_HC_DOMAIN_PASSTHROUGH] = sizeof(struct axvm_domain_passthrough),
+        [AXVM_HC_VCPU_SET_CONTEXT] = sizeof(struct axvm_vcpu_context),
+        [AXVM_HC_CONSOLE_READ] = sizeof(struct axvm_console_read),
+        [AXVM_HC_LOG_READ] = sizeof(struct axvm_console_read),
+        [AXVM_HC_PHYSINFO] = sizeof(struct axvm_physinfo),
+    };
+
+    return nr < sizeof(sizes) / sizeof(sizes[0]) ? sizes[nr] : 0;
+}
+
+static int64_t model_create(struct fake_transport *f, struct axvm_domain_create *c)
+{
+    uint16_t domid = 1;
+
+    for (uint16_t i = 0; i < FAKE_MAX_DOMAINS; i++) {
+        if (f->domains[i].exists && strncmp(f->domains[i].info.name, c->name, 32) == 0) {
+            return -AXVM_EEXIST;
+        }
+    }
+    while (domid < FAKE_MAX_DOMAINS && f->domains[domid].exists) {
+        domid++;
+    }
+    if (domid == FAKE_MAX_DOMAINS) {
+        return -AXVM_ENOSPC;
+    }
+    f->domains[domid] = (struct fake_domain){.exists = true};
+    f->domains[domid].info.domid = domid;
+    f->domains[domid].info.nr_vcpus = c->nr_vcpus;
+    f->domains[domid].info.state = AXVM_STATE_CREATED;
+    memcpy(f->domains[domid].info.name, c->name, sizeof(c->name));
+    memcpy(f->domains[domid].info.uuid, c->uuid, sizeof(c->uuid));
+    c->domid = domid;
+    return 0;
+}
+
+static int64_t model_state(struct fake_domain *d, uint32_t nr)
+{
+    uint32_t *state = &d->info.state;
+
+    if (nr == AXVM_HC_DOMAIN_PAUSE) {
+        if (*state == AXVM_STATE_PAUSED) {
+            return -AXVM_EALREADY;
+        }
+        *state = AXVM_STATE_PAUSED;
+    } else if (nr == AXVM_HC_DOMAIN_UNPAUSE) {
+        if (*state == AXVM_STATE_RUNNING) {
+            return -AXVM_EALREADY;
+        }
+        *state = AXVM_STATE_RUNNING;
+    } else {
+        d->exists = false;
+    }
+    return 0;
+}
+
+static int64_t model_list(struct fake_transport *f, struct axvm_domain_list *l, void *buf,
+                          uint64_t buf_size)
+{
+    struct axvm_domain_info *out = buf;
+
+    if ((uint64_t)l->max * sizeof(*out) > buf_size) {
+        return -AXVM_EFAULT;
+    }
+    l->nr = l->total = 0;
+    for (uint16_t i = 0; i < FAKE_MAX_DOMAINS; i++) {
+        if (f->domains[i].exists && l->nr < l->max) {
+            out[l->nr++] = f->domains[i].info;
+        }
+        l->total += f->domains[i].exists;
+    }
+    return 0;
+}
+
+static bool is_in_regions(const struct fake_domain *d, uint64_t gpa, uint64_t len)
+{
+    for (unsigned int i = 0; i < d->nr_regions; i++) {
+        const struct axvm_domain_region *r = &d->regions[i];
+
+        if (gpa >= r->gpa && gpa + len <= r->gpa + r->size && gpa + len >= gpa) {
+            return true;
+        }
+    }
+    return false;
+}
+
+static int64_t model_region(struct fake_domain *d, const struct axvm_domain_region *r)
+{
+    for (unsigned int i = 0; i < d->nr_regions; i++) {
+        if (r->gpa < d->regions[i].gpa + d->regions[i].size &&
+            d->regions[i].gpa < r->gpa + r->size) {
+            return -AXVM_EEXIST;
+        }
+    }
+    if (d->nr_regions == FAKE_MAX_REGIONS) {
+        return -AXVM_ENOSPC;
+    }
+    d->regions[d->nr_regions++] = *r;
+    d->info.max_mem_kib += r->size / 1024;
+    d->info.mem_kib += r->size / 1024;
+    return 0;
+}
+
+/* A ring that has seen every byte of text and keeps the last FAKE_RING_SIZE. */
+static int64_t model_ring(const char *text, struct axvm_console_read *r, void *buf,
+                          uint64_t buf_size)
+{
+    uint64_t written = text ? strlen(text) : 0;
+    uint64_t oldest = written > FAKE_RING_SIZE ? written - FAKE_RING_SIZE : 0;
+    uint64_t start = r->pos > written ? written : (r->pos < oldest ? oldest : r->pos);
+    uint64_t n = written - start < buf_size ? written - start : buf_size;
+
+    if (n) {
+        memcpy(buf, text + start, n);
+    }
+    r->written = written;
+    r->nr = n;
+    r->pos = start + n;
+    return (int64_t)n;
+}
+
+static int64_t model_domain_call(struct fake_transport *f, uint32_t nr, void *arg, void *buf,
+                                 uint64_t buf_size)
+{
+    struct fake_domain *d = domain_of(f, *(const uint16_t *)arg);
+
+    if (!d) {
+        return -AXVM_ENOENT;
+    }
+    switch (nr) {
+    case AXVM_HC_DOMAIN_DESTROY:
+    case AXVM_HC_DOMAIN_PAUSE:
+    case AXVM_HC_DOMAIN_UNPAUSE:
+        return model_state(d, nr);
+    case AXVM_HC_DOMAIN_SHUTDOWN:
+        d->info.state = AXVM_STATE_SHUTDOWN;
+        d->info.shutdown_reason = ((const struct axvm_domain_shutdown *)arg)->reason;
+        return 0;
+    case AXVM_HC_DOMAIN_GETINFO:
+        memcpy(arg, &d->info, sizeof(d->info));
+        return 0;
+    case AXVM_HC_DOMAIN_ADD_REGION:
+        return model_region(d, arg);
+    case AXVM_HC_DOMAIN_COPY:
+        return buf_size > AXVM_COPY_MAX ? -AXVM_EINVAL
+               : is_in_regions(d, ((const struct axvm_domain_copy *)arg)->gpa, buf_size)
+                   ? 0
+                   : -AXVM_EFAULT;
+    case AXVM_HC_VCPU_SET_CONTEXT:
+        return ((const struct axvm_vcpu_context *)arg)->vcpu < d->info.nr_vcpus ? 0 : -AXVM_EINVAL;
+    case AXVM_HC_CONSOLE_READ:
+        return model_ring(d->console, arg, buf, buf_size);
+    default: /* ADD_DEVICE, PASSTHROUGH */
+        return 0;
+    }
+}
+
+static int64_t model_call(struct fake_transport *f, uint32_t nr, void *arg, uint32_t arg_size,
+                          void *buf, uint64_t buf_size)
+{
+    if (nr == AXVM_HC_ABI_VERSION) {
+        return AXVM_ABI_VERSION;
+    }
+    if (nr < AXVM_HC_CONTROL_FIRST || nr > AXVM_HC_CONTROL_LAST) {
+        return -AXVM_ENOSYS;
+    }
+    if (!arg || arg_size != expected_size(nr) || (buf_size && !buf)) {
+        return -AXVM_EINVAL;
+    }
+    switch (nr) {
+    case AXVM_HC_DOMAIN_CREATE:
+        return model_create(f, arg);
+    case AXVM_HC_DOMAIN_LIST:
+        return model_list(f, arg, buf, buf_size);
+    case AXVM_HC_LOG_READ:
+        return model_ring(f->log, arg, buf, buf_size);
+    case AXVM_HC_PHYSINFO:
+        memcpy(arg, &f->physinfo, sizeof(f->physinfo));
+        return 0;
+    default:
+        return model_domain_call(f, nr, arg, buf, buf_size);
+    }
+}
+
+/* Returns: whether a failure was asked for the call at index of hypercall nr, and its result. */
+static bool scripted_failure(const struct fake_transport *f, unsigned int index, uint32_t nr,
+                             int64_t *result)
+{
+    unsigned int nth = fake_transport_count(f, nr) + 1;
+
+    for (unsigned int i = 0; i < f->nr_failures; i++) {
+        bool by_index = f->failures[i].nr == ANY_CALL && f->failures[i].when == index;
+        bool by_nr =
+            f->failures[i].nr == nr && (f->failures[i].when == 0 || f->failures[i].when == nth);
+
+        if (by_index || by_nr) {
+            *result = f->failures[i].result;
+            return true;
+        }
+    }
+    return false;
+}
+
+static struct fake_call *record(struct fake_transport *f, uint32_t nr, const void *arg,
+                                uint32_t arg_size, const void *buf, uint64_t buf_size)
+{
+    struct fake_call *c;
+
+    if (f->nr_calls == f->calls_cap) {
+        f->calls_cap = f->calls_cap ? 2 * f->calls_cap : 64;
+        f->calls = realloc(f->calls, f->calls_cap * sizeof(*f->calls));
+        if (!f->calls) {
+            abort();
+        }
+    }
+    c = &f->calls[f->nr_calls];
+    *c = (struct fake_call){.nr = nr, .arg_size = arg_size, .buf_size = buf_size};
+    if (arg) {
+        memcpy(c->arg, arg, arg_size < sizeof(c->arg) ? arg_size : sizeof(c->arg));
+    }
+    if (buf && buf_size) {
+        c->buf = malloc(buf_size);
+        if (!c->buf) {
+            abort();
+        }
+        memcpy(c->buf, buf, buf_size);
+    }
+    return c;
+}
+
+static int64_t fake_call(void *ctx, uint32_t nr, void *arg, uint32_t arg_size, void *buf,
+                         uint64_t buf_size)
+{
+    struct fake_transport *f = ctx;
+    unsigned int index = f->nr_calls;
+    int64_t result;
+    struct fake_call *c;
+
+    if (!scripted_failure(f, index, nr, &result)) {
+        fake_handler_fn handler = nr <= AXVM_HC_CONTROL_LAST ? f->handlers[nr] : NULL;
+
+        /* Record first: the model's answer must not show in the recorded inputs. */
+        record(f, nr, arg, arg ? arg_size : 0, buf, buf_size);
+        result = handler ? handler(f, nr, arg, arg_size, buf, buf_size)
+                         : model_call(f, nr, arg, arg_size, buf, buf_size);
+        c = &f->calls[index];
+    } else {
+        c = record(f, nr, arg, arg ? arg_size : 0, buf, buf_size);
+    }
+    c->result = result;
+    f->nr_calls++;
+    return result;
+}
+
+static void fake_close(void *ctx)
+{
+    ((struct fake_transport *)ctx)->closed = true;
+}
+
+void fake_transport_init(struct fake_transport *f)
+{
+    *f = (struct fake_transport){.transport = {fake_call, fake_close, f}};
+    f->physinfo = (struct axvm_physinfo){
+        .abi_version = AXVM_ABI_VERSION,
+        .nr_cpus = 4,
+        .total_kib = 1024 * 1024,
+        .free_kib = 768 * 1024,
+        .features = AXVM_FEATURE_HVM | AXVM_FEATURE_NPT,
+        .arch = AXVM_ARCH_X86_64,
+        .cpu_khz = 2000000,
+        .version = "0.1.0",
+        .virt = "svm",
+    };
+}
+
+void fake_transport_clear_calls(struct fake_transport *f)
+{
+    for (unsigned int i = 0; i < f->nr_calls; i++) {
+        free(f->calls[i].buf);
+    }
+    f->nr_calls = 0;
+}
+
+void fake_transport_fini(struct fake_transport *f)
+{
+    fake_transport_clear_calls(f);
+    free(f->calls);
+    f->calls = NULL;
+    f->calls_cap = 0;
+}
+
+static void add_failure(struct fake_transport *f, uint32_t nr, unsigned int when, int64_t result)
+{
+    if (f->nr_failures == FAKE_MAX_FAILURES) {
+        abort(); /* a test asking for more is wrong */
+    }
+    f->failures[f->nr_failures].nr = nr;
+    f->failures[f->nr_failures].when = when;
+    f->failures[f->nr_failures].result = result;
+    f->nr_failures++;
+}
+
+void fake_transport_fail_call(struct fake_transport *f, unsigned int index, int64_t result)
+{
+    add_failure(f, ANY_CALL, index, result);
+}
+
+void fake_transport_fail_nr(struct fake_transport *f, uint32_t nr, unsigned int nth, int64_t result)
+{
+    add_failure(f, nr, nth, result);
+}
+
+void fake_transport_add_domain(struct fake_transport *f, const struct axvm_domain_info *info)
+{
+    if (info->domid >= FAKE_MAX_DOMAINS) {
+        abort();
+    }
+    f->domains[info->domid] = (struct fake_domain){.exists = true, .info = *info};
+}
+
+unsigned int fake_transport_nr_domains(const struct fake_transport *f)
+{
+    unsigned int n = 0;
+
+    for (unsigned int i = 0; i < FAKE_MAX_DOMAINS; i++) {
+        n += f->domains[i].exists;
+    }
+    return n;
+}
+
+unsigned int fake_transport_count(const struct fake_transport *f, uint32_t nr)
+{
+    unsigned int n = 0;
+
+    for (unsigned int i = 0; i < f->nr_calls; i++) {
+        n += f->calls[i].nr == nr;
+    }
+    return n;
+}
+
+const struct fake_call *fake_transport_find(const struct fake_transport *f, uint32_t nr,
+                                            unsigned int nth)
+{
+    for (unsigned int i = 0; i < f->nr_calls; i++) {
+        if (f->calls[i].nr == nr && --nth == 0) {
+            return &f->calls[i];
+        }
+    }
+    return NULL;
+}
+
+size_t fake_transport_read_guest(const struct fake_transport *f, uint16_t domid, uint64_t gpa,
+                                 void *dst, size_t len)
+{
+    uint8_t *out = dst;
+    uint8_t *seen = calloc(len ? len : 1, 1);
+    size_t covered = 0;
+
+    if (!seen) {
+        abort();
+    }
+    memset(dst, 0, len);
+    for (unsigned int i = 0; i < f->nr_calls; i++) {
+        const struct fake_call *c = &f->calls[i];
+        struct axvm_domain_copy req;
+
+        memcpy(&req, c->arg, sizeof(req));
+        if (c->nr != AXVM_HC_DOMAIN_COPY || c->result < 0 || req.domid != domid) {
+            continue;
+        }
+        for (uint64_t k = 0; k < c->buf_size; k++) {
+            uint64_t at = req.gpa + k;
+
+            if (at >= gpa && at - gpa < len) {
+                out[at - gpa] = c->buf[k];
+                covered += !seen[at - gpa];
+                seen[at - gpa] = 1;
+            }
+        }
+    }
+    free(seen);
+    return covered;
+}
