@@ -109,7 +109,7 @@ $(O)/axvm.bin: $(O)/axvm.elf
 .PHONY: all hypervisor iso run test unit bench deps format format-check tidy header-check \
 	clean help ci FORCE
 
-all: hypervisor
+all: hypervisor toolstack
 
 hypervisor: $(HV_IMAGES)
 
@@ -129,7 +129,7 @@ run: deps
 test: deps
 	$(Q)$(MAKE) --no-print-directory ARCH=x86_64 hypervisor guests
 	$(Q)$(MAKE) --no-print-directory ARCH=arm64 hypervisor
-	$(Q)$(MAKE) --no-print-directory unit-build
+	$(Q)$(MAKE) --no-print-directory unit-build toolstack toolstack-tests
 	$(Q)tests/run-tests.sh
 
 ci: test
@@ -149,7 +149,8 @@ help:
 	@echo '  iso               x86_64: bootable GRUB ISO, $$(CMDLINE) on the multiboot2 line'
 	@echo '  run               boot the demo in QEMU (Ctrl-A X quits)'
 	@echo '  test              unit tests, then QEMU boot tests of both arches'
-	@echo '  unit              host unit tests only (CUnit)'
+	@echo '  toolstack         axvm-xl for this host, build/toolstack/axvm-xl'
+	@echo '  unit              host unit tests only (CUnit: core, then toolstack)'
 	@echo '  guests            x86_64 test guests (tests/guests/), build/x86_64/guests/*.elf'
 	@echo '  bench             boot-time benchmark, both arches'
 	@echo '  format            clang-format the C sources in place'
@@ -160,6 +161,8 @@ help:
 	@echo '  clean             remove build/'
 
 include tests/unit/build.mk
+include toolstack/build.mk
+include tests/unit/toolstack/build.mk
 include tests/guests/build.mk
 include scripts/quality.mk
 

@@ -9,18 +9,37 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 passed=0
 failed=0
 
-echo "== unit tests (CUnit, host, ASan/UBSan)"
-unit_out=$("$root/build/host/unit-tests" 2>&1)
-unit_rc=$?
-echo "$unit_out"
-if [[ $(grep -E '^unit: [0-9]+ passed, [0-9]+ failed$' <<<"$unit_out" | tail -1) =~ ([0-9]+)\ passed,\ ([0-9]+)\ failed ]]; then
-    passed=$((passed + BASH_REMATCH[1]))
-    failed=$((failed + BASH_REMATCH[2]))
-fi
-if [ $unit_rc -ne 0 ] && [ $failed -eq 0 ]; then
-    echo "FAIL unit-tests: the runner exited with status $unit_rc"
+# Run a CUnit runner; add its "unit: N passed, M failed" line to the totals.
+run_cunit() {
+    local bin=$1 out rc
+    out=$("$bin" 2>&1)
+    rc=$?
+    echo "$out"
+    if [[ $(grep -E '^unit: [0-9]+ passed, [0-9]+ failed$' <<<"$out" | tail -1) =~ ([0-9]+)\ passed,\ ([0-9]+)\ failed ]]; then
+        passed=$((passed + BASH_REMATCH[1]))
+        failed=$((failed + BASH_REMATCH[2]))
+        [ "$rc" -ne 0 ] && [ "${BASH_REMATCH[2]}" -eq 0 ] && rc_failure "$bin" "$rc"
+    else
+        rc_failure "$bin" "$rc"
+    fi
+}
+
+rc_failure() {
+    echo "FAIL $(basename "$1"): the runner exited with status $2 before its summary"
     failed=$((failed + 1))
-fi
+}
+
+echo "== unit tests: hypervisor core (CUnit, host, ASan/UBSan)"
+run_cunit "$root/build/host/unit-tests"
+echo "== unit tests: toolstack (CUnit, host, ASan/UBSan/LSan)"
+run_cunit "$root/build/host/toolstack-tests"
+
+echo "== domain XML examples (xmllint --relaxng, then the loader)"
+xml_log=$(mktemp)
+"$root/tests/xml/check-examples.sh" | tee "$xml_log"
+passed=$((passed + $(grep -c '^PASS ' "$xml_log")))
+failed=$((failed + $(grep -c '^FAIL ' "$xml_log")))
+rm -f "$xml_log"
 
 echo "== boot tests (QEMU, TCG, both arches)"
 boot_log=$(mktemp)

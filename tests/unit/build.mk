@@ -57,35 +57,9 @@ unit-core-srcs := \
 unit-test-srcs := \
 	tests/unit/main.c \
 	tests/unit/unit.c \
-	tests/unit/x86/test_emulate.c \
-	tests/unit/x86/test_guest_walk.c \
-	tests/unit/x86/test_vlapic.c \
-	tests/unit/hv/test_addrspace.c \
-	tests/unit/hv/test_bootdom.c \
-	tests/unit/hv/test_bootfdt.c \
-	tests/unit/hv/test_bootinfo.c \
-	tests/unit/hv/test_cmdline.c \
-	tests/unit/hv/test_devbus.c \
-	tests/unit/hv/test_devices.c \
-	tests/unit/hv/test_fdt.c \
-	tests/unit/hv/test_fdt_blobs.c \
-	tests/unit/hv/test_fmt.c \
-	tests/unit/hv/test_frame.c \
-	tests/unit/hv/test_heap.c \
-	tests/unit/hv/test_hypercall.c \
-	tests/unit/hv/test_hypmap.c \
-	tests/unit/hv/test_multiboot2.c \
-	tests/unit/hv/test_pagetable.c \
-	tests/unit/hv/test_sched_rr.c \
-	tests/unit/hv/test_vconsole.c \
-	tests/unit/hv/test_vm.c \
-	tests/unit/hv/host/console.c \
-	tests/unit/hv/host/cpu.c \
-	tests/unit/hv/host/fake_vm.c \
-	tests/unit/hv/host/pt.c \
-	tests/unit/hv/host/ram.c \
-	tests/unit/hv/host/string.c \
-	tests/unit/hv/host/time.c
+	$(wildcard tests/unit/hv/test_*.c) \
+	$(wildcard tests/unit/x86/test_*.c) \
+	$(wildcard tests/unit/hv/host/*.c)
 
 # Device trees: small.dts for the reader; the rest for the arm64 boot parser. The .dtsi files are
 # pieces the virt*.dts trees include. Some trees rely on default cell sizes on purpose.
@@ -146,7 +120,8 @@ $(UNIT_BIN): $(unit-core-objs) $(unit-test-objs)
 
 unit-build: $(UNIT_BIN) $(unit-dtbs)
 
-unit: unit-build
+unit: unit-build toolstack-tests
 	$(Q)$(UNIT_BIN) $(if $(filter y,$(UNIT_KNOWN_BUGS)),--known-bugs) $(UNIT_SUITES)
+	$(Q)$(TS_TEST_BIN) $(if $(filter y,$(UNIT_KNOWN_BUGS)),--known-bugs) $(UNIT_SUITES)
 
 -include $(unit-core-objs:.o=.d) $(unit-test-objs:.o=.d)
