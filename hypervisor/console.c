@@ -56,6 +56,14 @@ void console_write(const char *s, size_t len)
     console_lock_give(flags);
 }
 
+void console_write_raw(const char *s, size_t len)
+{
+    unsigned long flags = console_lock_take();
+
+    arch_console_write(s, len);
+    console_lock_give(flags);
+}
+
 void console_printf(const char *fmt, ...)
 {
     unsigned long flags = console_lock_take();

@@ -11,6 +11,7 @@
 #include <hv/cmdline.h>
 #include <hv/console.h>
 #include <hv/cpu.h>
+#include <hv/dom0.h>
 #include <hv/frame.h>
 #include <hv/heap.h>
 #include <hv/log.h>
@@ -71,27 +72,16 @@ static void print_banner(const struct boot_info *bi)
     console_printf("cmdline: %s\n", bi->cmdline);
 }
 
-/*
- * TODO(#5): build dom0 from the first module. What can be checked now is that the requested
- * size fits, so that an impossible dom0_mem= stops the boot with a clear message.
- */
-static void plan_dom0(void)
+/* An impossible dom0_mem= stops the boot with a clear message, before anything is built. */
+static void check_dom0_options(void)
 {
     uint64_t free_bytes = frame_nr_free() * PAGE_SIZE;
-    unsigned int online = percpu_nr_online();
     uint64_t mem = hv_opts.dom0_mem_bytes;
-    unsigned int vcpus = hv_opts.dom0_vcpus ? hv_opts.dom0_vcpus : online;
 
     if (mem > free_bytes) {
         panic("dom0_mem=%llu MiB does not fit: only %llu MiB of RAM are free; lower dom0_mem=",
               (unsigned long long)(mem >> 20), (unsigned long long)(free_bytes >> 20));
     }
-    if (vcpus > online) {
-        log_warn("dom0_vcpus=%u but only %u CPUs are online; dom0 gets %u", vcpus, online, online);
-        vcpus = online;
-    }
-    log_info("dom0 plan: %llu MiB, %u vCPU%s (not built: this version has no dom0 builder)",
-             (unsigned long long)((mem ? mem : free_bytes) >> 20), vcpus, vcpus == 1 ? "" : "s");
 }
 
 /* Addresses the self-tests poke at, kept out of the optimiser's sight. */
@@ -173,9 +163,10 @@ void setup_main(struct boot_info *bi)
     }
     check_ticks();
     print_banner(bi);
-    plan_dom0();
+    check_dom0_options();
     run_selftest();
     sched_init();
+    dom0_start(bi);
     if (bootdom_start_all(bi)) {
         log_info("boot-time domains started");
     }

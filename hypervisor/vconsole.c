@@ -26,9 +26,26 @@ static bool is_printable(char ch)
     return (ch >= ' ' && ch < 0x7f) || ch == '\t';
 }
 
+void vconsole_set_raw(struct vconsole *c, bool raw)
+{
+    unsigned long flags = spin_lock_irqsave(&c->lock);
+
+    c->raw = raw;
+    spin_unlock_irqrestore(&c->lock, flags);
+}
+
 void vconsole_write(struct vconsole *c, const char *s, size_t len)
 {
     unsigned long flags = spin_lock_irqsave(&c->lock);
+
+    if (c->raw) {
+        for (size_t i = 0; i < len; i++) {
+            c->ring[c->ring_written++ & (VCONSOLE_RING_SIZE - 1)] = s[i];
+        }
+        console_write_raw(s, len);
+        spin_unlock_irqrestore(&c->lock, flags);
+        return;
+    }
 
     for (size_t i = 0; i < len; i++) {
         char ch = s[i];

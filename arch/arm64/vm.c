@@ -7,6 +7,7 @@
  */
 #define LOG_TAG "vm"
 #include <hv/bootdom.h>
+#include <hv/dom0.h>
 #include <hv/log.h>
 #include <hv/vcpu.h>
 #include <hv/vm.h>
@@ -120,4 +121,12 @@ void arch_vcpu_put(struct vcpu *v)
 {
     (void)v;
     unreachable(__func__);
+}
+
+int arch_dom0_build(const struct dom0_plan *plan, struct vm **out)
+{
+    (void)plan;
+    (void)out;
+    log_err("dom0 on arm64 needs the arm64 vCPU backend (issue #7)");
+    return -AXVM_EOPNOTSUPP;
 }

@@ -5,6 +5,7 @@ hv-y += entry.o
 hv-y += trampoline.o
 hv-y += setup.o
 hv-y += bootdom.o
+hv-y += dom0.o
 hv-y += multiboot2.o
 hv-y += console.o
 hv-y += traps.o

@@ -15,8 +15,8 @@ log=$work/serial.log
 text=$work/serial.txt
 
 arch= cpu= smp=2 mem=128 virt=on cmdline= timeout=120 reject='PANIC|FATAL|no timer tick|did not come online'
-expects=() counts=() sames=() modules=() checks=()
-qemu_pid=
+expects=() counts=() sames=() modules=() checks=() sends=()
+qemu_pid= reader_pid= pipe=
 
 fail() {
     echo "FAIL $name: $* (log: ${log#"$root"/})"
@@ -29,6 +29,11 @@ stop_qemu() {
         wait "$qemu_pid" 2>/dev/null
     fi
     qemu_pid=
+    if [ -n "$reader_pid" ]; then
+        kill "$reader_pid" 2>/dev/null
+        wait "$reader_pid" 2>/dev/null
+    fi
+    reader_pid=
 }
 trap stop_qemu EXIT
 
@@ -63,10 +68,19 @@ load_case() {
         same) sames+=("$value") ;;
         module) modules+=("$value") ;;
         check) checks+=("$value") ;;
+        send) sends+=("$value") ;;
         groups) ;;
         *) echo "FAIL $name: unknown key '$key' in ${ini#"$root"/}"; exit 1 ;;
         esac
     done <<<"$section"
+}
+
+# A module spec's string: what follows the first space ("FILE" alone: an empty string).
+module_string() {
+    case $1 in
+    *" "*) echo "${1#* }" ;;
+    *) echo "" ;;
+    esac
 }
 
 # Resolve a module spec's file: gen:SIZE makes a file of that size (repeatable content).
@@ -94,7 +108,7 @@ media_x86_64() {
     local args=() i=0 spec file
     for spec in ${modules[@]+"${modules[@]}"}; do
         file=$(module_file "${spec%% *}" $i) || return 1
-        args+=(--module "$file" "${spec#* }")
+        args+=(--module "$file" "$(module_string "$spec")")
         i=$((i + 1))
     done
     "$root/scripts/mkiso" --elf "$root/build/x86_64/axvm.elf" --out "$work/boot.iso" \
@@ -125,7 +139,7 @@ media_arm64() {
             fdtput -t s "$dtb" "$node" compatible "multiboot,module" &&
             fdtput -t x "$dtb" "$node" reg 0 "$(printf %x "${addrs[i]}")" 0 \
                 "$(printf %x "$(stat -c %s "${files[i]}")")" &&
-            fdtput -t s "$dtb" "$node" bootargs "${spec#* }" || return 1
+            fdtput -t s "$dtb" "$node" bootargs "$(module_string "$spec")" || return 1
     done
     qemu_args+=(--dtb "$dtb")
 }
@@ -138,6 +152,25 @@ first_missing_expect() {
     return 1
 }
 
+# The send steps ("REGEX => TEXT"): once REGEX shows up in what the machine printed after
+# the previous step, TEXT and a carriage return are typed on the serial port. Steps run in
+# order; the expects are checked only once every step has been sent.
+next_send=0 send_from=0
+
+run_sends() {
+    local step regex line
+    while [ "$next_send" -lt ${#sends[@]} ]; do
+        step=${sends[next_send]}
+        regex=${step%% => *}
+        line=${step#* => }
+        tail -c +$((send_from + 1)) "$text" | grep -Eq -- "$regex" || return 1
+        send_from=$(stat -c %s "$text")
+        printf '%s\r' "$line" >"$pipe.in"
+        next_send=$((next_send + 1))
+    done
+    return 0
+}
+
 # Wait until every expect is seen, a rejected line shows up, QEMU ends, or time runs out.
 watch_serial() {
     local deadline=$((SECONDS + timeout)) missing bad
@@ -146,7 +179,9 @@ watch_serial() {
         if bad=$(grep -Em1 -- "$reject" "$text"); then
             fail "unexpected line: $bad"
         fi
-        if ! missing=$(first_missing_expect); then
+        if ! run_sends; then
+            missing="${sends[next_send]%% => *} (step $((next_send + 1)) of ${#sends[@]})"
+        elif ! missing=$(first_missing_expect); then
             return 0
         fi
         if ! kill -0 "$qemu_pid" 2>/dev/null; then
@@ -223,8 +258,18 @@ main() {
     "media_$arch" >"$work/media.log" 2>&1 || fail "could not build the boot media (see ${work#"$root"/}/media.log)"
     local extra=()
     [ "$virt" = off ] && extra+=(--no-virt)
+    if [ ${#sends[@]} -gt 0 ]; then
+        # Interactive: the serial port is a FIFO pair; a reader copies the output to the log.
+        pipe=$work/serial
+        mkfifo "$pipe.in" "$pipe.out" || fail "cannot make the serial FIFOs"
+        extra+=(--serial-pipe "$pipe")
+        cat "$pipe.out" >"$log" &
+        reader_pid=$!
+    else
+        extra+=(--serial-log "$log")
+    fi
     timeout -k 5 $((timeout + 30)) "$root/scripts/qemu" --arch "$arch" --smp "$smp" --mem "$mem" \
-        ${cpu:+--cpu "$cpu"} "${qemu_args[@]}" ${extra[@]+"${extra[@]}"} --serial-log "$log" \
+        ${cpu:+--cpu "$cpu"} "${qemu_args[@]}" ${extra[@]+"${extra[@]}"} \
         >"$work/qemu.log" 2>&1 &
     qemu_pid=$!
     watch_serial

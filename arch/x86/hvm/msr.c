@@ -10,13 +10,14 @@
 #include <public/axvm/errno.h>
 #include <x86/hvm.h>
 
-#define MSR_TSC           0x00000010u
-#define MSR_PLATFORM_ID   0x00000017u
-#define MSR_BIOS_SIGN_ID  0x0000008bu
-#define MSR_MTRR_CAP      0x000000feu
-#define MSR_MTRR_DEF_TYPE 0x000002ffu
-#define MSR_MCG_CAP       0x00000179u
-#define MSR_MCG_STATUS    0x0000017au
+#define MSR_TSC            0x00000010u
+#define MSR_PLATFORM_ID    0x00000017u
+#define MSR_BIOS_SIGN_ID   0x0000008bu
+#define MSR_MTRR_CAP       0x000000feu
+#define MSR_MTRR_DEF_TYPE  0x000002ffu
+#define MSR_MCG_CAP        0x00000179u
+#define MSR_MCG_STATUS     0x0000017au
+#define MSR_K8_INT_PENDING 0xc0010055u /* AMD: interrupt-pending message (C1E) */
 
 static bool is_x2apic(uint32_t msr)
 {
@@ -39,6 +40,7 @@ int hvm_msr_read(struct vcpu *v, uint32_t msr, uint64_t *value)
     case MSR_MTRR_DEF_TYPE: /* MTRRs off */
     case MSR_MCG_CAP:       /* no machine-check banks */
     case MSR_MCG_STATUS:
+    case MSR_K8_INT_PENDING: /* Linux reads it on AMD to see whether C1E is on: it is not */
         *value = 0;
         return 0;
     default:

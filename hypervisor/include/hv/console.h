@@ -12,6 +12,9 @@
 /* Write raw bytes ("\n" becomes CR LF on the wire). Context: any; takes the console lock. */
 void console_write(const char *s, size_t len);
 
+/* Write s exactly as it is, no CR added (dom0's console, whose tty adds its own). */
+void console_write_raw(const char *s, size_t len);
+
 /* Formatted raw output, no prefix: the banner and register dumps. Context: any. */
 void console_printf(const char *fmt, ...) __printf(1, 2);
 

@@ -16,6 +16,7 @@
 struct vconsole {
     spinlock_t lock; /* guards everything below */
     domid_t domid;
+    bool raw; /* dom0: bytes go out unchanged and at once, no "(dN) " lines */
     size_t line_len;
     char line[VCONSOLE_LINE_MAX];
     uint64_t ring_written; /* bytes ever written; the ring holds the last RING_SIZE */
@@ -23,6 +24,12 @@ struct vconsole {
 };
 
 void vconsole_init(struct vconsole *c, domid_t domid);
+
+/*
+ * Send the guest's bytes to the hypervisor console unchanged (dom0, whose console is the
+ * machine's: its shell needs carriage returns and escape sequences). The ring is kept as before.
+ */
+void vconsole_set_raw(struct vconsole *c, bool raw);
 
 /* Take output from the guest. Context: any; takes c->lock and then the console lock. */
 void vconsole_write(struct vconsole *c, const char *s, size_t len);

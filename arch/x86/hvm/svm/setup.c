@@ -166,5 +166,7 @@ void svm_vcpu_set_boot(struct vcpu *v, const struct vcpu_boot *boot)
     v->arch.gprs.r[X86_RBX] = boot->args[1];
     v->arch.gprs.r[X86_RCX] = boot->args[2];
     v->arch.gprs.r[X86_RDX] = boot->args[3];
+    v->arch.gprs.r[X86_RSI] = boot->args[4];
+    v->arch.gprs.r[X86_RDI] = boot->args[5];
     v->arch.rflags = vmcb->rflags;
 }

@@ -1,0 +1,150 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * dom0 (<hv/dom0.h>): which modules are its, how much RAM and how many vCPUs it gets, and the
+ * RAM itself, taken from the frame allocator lowest address first in large aligned pieces so
+ * that what stays free for other domains is one high block. The arch builds the domain.
+ */
+#define LOG_TAG "dom0"
+#include <hv/cmdline.h>
+#include <hv/dom0.h>
+#include <hv/frame.h>
+#include <hv/log.h>
+#include <hv/percpu.h>
+#include <hv/string.h>
+#include <public/axvm/errno.h>
+
+static struct vm *dom0;
+
+struct vm *dom0_get(void)
+{
+    return __atomic_load_n(&dom0, __ATOMIC_ACQUIRE);
+}
+
+static bool starts_with_word(const char *s, const char *word)
+{
+    size_t n = strlen(word);
+
+    return strncmp(s, word, n) == 0 && (s[n] == ' ' || s[n] == '\0');
+}
+
+/* A module that is not a boot-time domain's ("domain ..." or "module ..."). */
+static bool is_dom0_module(const struct boot_module *m)
+{
+    return !starts_with_word(m->string, "domain") && !starts_with_word(m->string, "module");
+}
+
+/* dom0_mem= or the default: half the free RAM, at most DOM0_DEFAULT_MEM_MAX. */
+static uint64_t choose_mem(void)
+{
+    uint64_t free_bytes = frame_nr_free() * PAGE_SIZE;
+    uint64_t mem = hv_opts.dom0_mem_bytes;
+
+    if (!mem) {
+        mem = MIN(free_bytes / 2, DOM0_DEFAULT_MEM_MAX);
+    }
+    return ALIGN_UP(mem, DOM0_CHUNK_ALIGN);
+}
+
+static unsigned int choose_vcpus(void)
+{
+    unsigned int online = percpu_nr_online();
+    unsigned int vcpus = hv_opts.dom0_vcpus ? hv_opts.dom0_vcpus : 1;
+
+    if (vcpus > online) {
+        log_warn("dom0_vcpus=%u but only %u CPUs are online; dom0 gets %u", vcpus, online, online);
+        vcpus = online;
+    }
+    return MIN(vcpus, (unsigned int)VM_MAX_VCPUS);
+}
+
+static void give_back(struct dom0_plan *plan)
+{
+    for (unsigned int i = 0; i < plan->nr_chunks; i++) {
+        frame_free(plan->chunks[i].base, plan->chunks[i].size_bytes / PAGE_SIZE);
+    }
+    plan->nr_chunks = 0;
+}
+
+/* Keep chunks in address order: the arch's region list and e820 map want them so. */
+static void insert_chunk(struct dom0_plan *plan, hpa_t base, uint64_t size)
+{
+    unsigned int i = plan->nr_chunks;
+
+    while (i > 0 && plan->chunks[i - 1].base > base) {
+        plan->chunks[i] = plan->chunks[i - 1];
+        i--;
+    }
+    plan->chunks[i] = (struct dom0_chunk){base, size};
+    plan->nr_chunks++;
+}
+
+/*
+ * Take plan->mem_bytes of RAM in at most DOM0_MAX_CHUNKS aligned pieces: as large as the
+ * allocator can give, halving on failure. Returns: 0 or -AXVM_ENOMEM (nothing kept).
+ */
+static int take_ram(struct dom0_plan *plan)
+{
+    uint64_t left = plan->mem_bytes;
+    uint64_t try = left;
+
+    while (left) {
+        hpa_t base;
+
+        try = MIN(try, left);
+        if (plan->nr_chunks == DOM0_MAX_CHUNKS || try < DOM0_CHUNK_ALIGN) {
+            give_back(plan);
+            return -AXVM_ENOMEM;
+        }
+        if (frame_alloc(try / PAGE_SIZE, DOM0_CHUNK_ALIGN / PAGE_SIZE, &base) != 0) {
+            try = ALIGN_DOWN(try / 2, DOM0_CHUNK_ALIGN);
+            continue;
+        }
+        insert_chunk(plan, base, try);
+        left -= try;
+    }
+    return 0;
+}
+
+struct vm *dom0_start(const struct boot_info *bi)
+{
+    struct dom0_plan plan = {.bi = bi};
+    struct vm *vm;
+    int rc;
+
+    if (bi->nr_modules == 0 || !is_dom0_module(&bi->modules[0])) {
+        log_info("no dom0 module: running without dom0");
+        return NULL;
+    }
+    plan.kernel = &bi->modules[0];
+    plan.cmdline = plan.kernel->string;
+    if (bi->nr_modules > 1 && is_dom0_module(&bi->modules[1])) {
+        plan.initrd = &bi->modules[1];
+    }
+    plan.nr_vcpus = choose_vcpus();
+    plan.mem_bytes = choose_mem();
+    rc = take_ram(&plan);
+    if (rc) {
+        log_err("dom0 not built: %llu MiB of RAM in at most %u pieces is not free (dom0_mem=)",
+                (unsigned long long)(plan.mem_bytes >> 20), DOM0_MAX_CHUNKS);
+        return NULL;
+    }
+    log_info("%llu MiB in %u piece%s from %#llx, %u vCPU%s, kernel %llu KiB, initrd %llu KiB",
+             (unsigned long long)(plan.mem_bytes >> 20), plan.nr_chunks,
+             plan.nr_chunks == 1 ? "" : "s", (unsigned long long)plan.chunks[0].base, plan.nr_vcpus,
+             plan.nr_vcpus == 1 ? "" : "s",
+             (unsigned long long)((plan.kernel->end - plan.kernel->start) >> 10),
+             (unsigned long long)(plan.initrd ? (plan.initrd->end - plan.initrd->start) >> 10 : 0));
+    rc = arch_dom0_build(&plan, &vm);
+    if (rc) {
+        give_back(&plan);
+        log_err("dom0 not built (error %d): the hypervisor goes on without it", rc);
+        return NULL;
+    }
+    rc = vm_boot(vm);
+    if (rc) {
+        log_err("dom0 did not boot (error %d)", rc);
+        return NULL;
+    }
+    __atomic_store_n(&dom0, vm, __ATOMIC_RELEASE);
+    return vm;
+}
