@@ -13,6 +13,7 @@
 #define UART_FR   0x18
 #define UART_CR   0x30
 #define FR_TXFF   (1u << 5)
+#define FR_RXFE   (1u << 4) /* receive FIFO empty */
 #define CR_UARTEN (1u << 0)
 #define CR_TXE    (1u << 8)
 #define TX_SPINS  100000 /* give up on a stuck UART rather than hang */
@@ -67,6 +68,16 @@ void arch_console_write(const char *s, size_t len)
     for (size_t i = 0; i < len; i++) {
         uart_putc(console_base, s[i]);
     }
+}
+
+size_t arch_console_read(char *buf, size_t max)
+{
+    size_t n = 0;
+
+    while (console_base && n < max && !(uart_read(console_base, UART_FR) & FR_RXFE)) {
+        buf[n++] = (char)(uart_read(console_base, UART_DR) & 0xff);
+    }
+    return n;
 }
 
 int arch_console_select(const char *name)

@@ -16,6 +16,7 @@
 #define UART_MCR 4
 #define UART_LSR 5
 #define LSR_THRE 0x20
+#define LSR_DR   0x01 /* a received byte is waiting */
 #define TX_SPINS 100000 /* give up on a stuck or absent UART rather than hang */
 
 static uint16_t console_port; /* 0: no console */
@@ -50,6 +51,16 @@ void arch_console_write(const char *s, size_t len)
         }
         outb(console_port, (uint8_t)s[i]);
     }
+}
+
+size_t arch_console_read(char *buf, size_t max)
+{
+    size_t n = 0;
+
+    while (console_port && n < max && (inb((uint16_t)(console_port + UART_LSR)) & LSR_DR)) {
+        buf[n++] = (char)inb(console_port);
+    }
+    return n;
 }
 
 int arch_console_select(const char *name)

@@ -39,6 +39,12 @@ int console_select(const char *name);
 void arch_console_write(const char *s, size_t len);
 
 /*
+ * Take up to max bytes the console device has received, without waiting (dom0's console
+ * input). Context: one CPU at a time (the caller serialises). Returns: bytes stored in buf.
+ */
+size_t arch_console_read(char *buf, size_t max);
+
+/*
  * Make the named device the console. Context: boot CPU, during setup.
  * Returns: 0, or -AXVM_EINVAL for a name this arch does not know.
  */
