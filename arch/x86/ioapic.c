@@ -41,7 +41,7 @@ struct route {
     bool warned; /* an interrupt arrived with no owner */
 };
 
-static spinlock_t route_lock;            /* guards routes[] and dom0 */
+static spinlock_t route_lock; /* guards routes[] and dom0 */
 static struct route routes[NR_ROUTED_GSIS];
 static struct vm *dom0;
 

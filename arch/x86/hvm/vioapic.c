@@ -265,8 +265,7 @@ static uint32_t read_reg(const struct vioapic *v, uint32_t reg)
  * recover a lost EOI); unmasking an asserted level pin sends at once.
  * Returns: whether *m was filled. Context: v->lock held.
  */
-static bool write_rte(struct vioapic *v, unsigned int pin, bool high, uint32_t value,
-                      struct msg *m)
+static bool write_rte(struct vioapic *v, unsigned int pin, bool high, uint32_t value, struct msg *m)
 {
     uint64_t rte = v->rte[pin];
 

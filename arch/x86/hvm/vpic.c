@@ -15,13 +15,13 @@
 #include <public/axvm/errno.h>
 #include <x86/vpic.h>
 
-#define ICW1       0x10 /* command port, bit 4: initialisation */
-#define ICW1_ICW4  0x01
-#define ICW1_SNGL  0x02
-#define OCW3       0x08 /* command port, bits 4:3 = 01 */
-#define OCW3_RR    0x02 /* read register command: bit 0 chooses ISR (1) or IRR (0) */
-#define OCW3_RIS   0x01
-#define OCW3_POLL  0x04
+#define ICW1      0x10 /* command port, bit 4: initialisation */
+#define ICW1_ICW4 0x01
+#define ICW1_SNGL 0x02
+#define OCW3      0x08 /* command port, bits 4:3 = 01 */
+#define OCW3_RR   0x02 /* read register command: bit 0 chooses ISR (1) or IRR (0) */
+#define OCW3_RIS  0x01
+#define OCW3_POLL 0x04
 
 /* The master's IRQ 0-2 and the slave's IRQ 8 and 13 are always edge (Intel PIIX, "ELCR"). */
 #define ELCR_MASTER_WRITABLE 0xf8

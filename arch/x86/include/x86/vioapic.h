@@ -18,15 +18,15 @@
 #define VIOAPIC_MAX_LAPICS 16
 
 /* Redirection table entry bits (82093AA datasheet, "I/O Redirection Table Registers"). */
-#define VIOAPIC_RTE_VECTOR      0xffULL
-#define VIOAPIC_RTE_MODE_SHIFT  8
-#define VIOAPIC_RTE_LOGICAL     (1ULL << 11)
-#define VIOAPIC_RTE_PENDING     (1ULL << 12) /* delivery status: always 0 here */
-#define VIOAPIC_RTE_ACTIVE_LOW  (1ULL << 13)
-#define VIOAPIC_RTE_REMOTE_IRR  (1ULL << 14)
-#define VIOAPIC_RTE_LEVEL       (1ULL << 15)
-#define VIOAPIC_RTE_MASKED      (1ULL << 16)
-#define VIOAPIC_RTE_DEST_SHIFT  56
+#define VIOAPIC_RTE_VECTOR     0xffULL
+#define VIOAPIC_RTE_MODE_SHIFT 8
+#define VIOAPIC_RTE_LOGICAL    (1ULL << 11)
+#define VIOAPIC_RTE_PENDING    (1ULL << 12) /* delivery status: always 0 here */
+#define VIOAPIC_RTE_ACTIVE_LOW (1ULL << 13)
+#define VIOAPIC_RTE_REMOTE_IRR (1ULL << 14)
+#define VIOAPIC_RTE_LEVEL      (1ULL << 15)
+#define VIOAPIC_RTE_MASKED     (1ULL << 16)
+#define VIOAPIC_RTE_DEST_SHIFT 56
 
 struct vlapic;
 
@@ -38,13 +38,13 @@ typedef void (*vioapic_rte_fn)(void *ctx, unsigned int pin);
 struct vioapic {
     spinlock_t lock; /* guards everything below; taken from interrupt context too */
     domid_t domid;
-    unsigned int nr_lapics;                     /* 0 once detached */
-    struct vlapic *lapics[VIOAPIC_MAX_LAPICS];  /* the VM's vCPUs, in vCPU order */
-    uint32_t id;                                /* ID register bits 27:24 */
-    uint32_t ioregsel;                          /* the register IOWIN reaches */
+    unsigned int nr_lapics;                    /* 0 once detached */
+    struct vlapic *lapics[VIOAPIC_MAX_LAPICS]; /* the VM's vCPUs, in vCPU order */
+    uint32_t id;                               /* ID register bits 27:24 */
+    uint32_t ioregsel;                         /* the register IOWIN reaches */
     uint64_t rte[VIOAPIC_NR_PINS];
-    uint32_t asserted;                          /* pins whose input is high */
-    uint32_t warned_modes;                      /* delivery modes already logged as ignored */
+    uint32_t asserted;     /* pins whose input is high */
+    uint32_t warned_modes; /* delivery modes already logged as ignored */
     vioapic_eoi_fn eoi_fn[VIOAPIC_NR_PINS];
     void *eoi_ctx[VIOAPIC_NR_PINS];
     vioapic_rte_fn rte_fn;
