@@ -64,9 +64,8 @@ static void fake_kick(struct vlapic *l)
     nr_kicks++;
 }
 
-static const struct vlapic_env env = {fake_now,      fake_timer_arm, fake_notify,
-                                      fake_send_ipi, 1000000000,     fake_eoi_level,
-                                      fake_kick};
+static const struct vlapic_env env = {fake_now,   fake_timer_arm, fake_notify, fake_send_ipi,
+                                      1000000000, fake_eoi_level, fake_kick};
 
 static void eoi_hook(void *ctx, unsigned int pin)
 {
@@ -214,7 +213,8 @@ static void test_vioapic_bad_accesses_read_all_ones_and_write_nothing(void)
     vioapic_set_irq(&io, 1000, true);
 }
 
-/* Edge and level --------------------------------------------------------------------------------- */
+/* Edge and level ---------------------------------------------------------------------------------
+ */
 
 static void test_vioapic_edge_pin_fires_on_rising_edges_only(void)
 {
@@ -308,7 +308,8 @@ static void test_vioapic_switch_to_edge_clears_remote_irr(void)
     CU_ASSERT_EQUAL(get_rte(8) & VIOAPIC_RTE_REMOTE_IRR, 0);
 }
 
-/* Destinations ----------------------------------------------------------------------------------- */
+/* Destinations -----------------------------------------------------------------------------------
+ */
 
 static void test_vioapic_destinations_reach_the_right_vcpus(void)
 {
@@ -317,9 +318,9 @@ static void test_vioapic_destinations_reach_the_right_vcpus(void)
         unsigned int reached; /* bit per vCPU */
     } cases[] = {
         {DEST(2) | 0x50, 0x4},
-        {DEST(0xff) | 0x51, 0xf},           /* physical broadcast */
-        {DEST(9) | 0x52, 0x0},              /* nobody */
-        {LOGICAL | DEST(0x06) | 0x53, 0x6}, /* flat: vCPUs 1 and 2 (LDR bit i) */
+        {DEST(0xff) | 0x51, 0xf},                    /* physical broadcast */
+        {DEST(9) | 0x52, 0x0},                       /* nobody */
+        {LOGICAL | DEST(0x06) | 0x53, 0x6},          /* flat: vCPUs 1 and 2 (LDR bit i) */
         {LOGICAL | LOWEST | DEST(0x0c) | 0x54, 0x4}, /* lowest priority: the first match */
         {NMI | DEST(0xff) | 0x55, 0x0},              /* not modelled */
     };
@@ -335,8 +336,8 @@ static void test_vioapic_destinations_reach_the_right_vcpus(void)
             bool want = (cases[c].reached >> cpu) & 1;
             int got = pending(cpu);
 
-            UNIT_CHECK((got == (int)(cases[c].rte & 0xff)) == want, "case %zu, vCPU %u: got %d",
-                       c, cpu, got);
+            UNIT_CHECK((got == (int)(cases[c].rte & 0xff)) == want, "case %zu, vCPU %u: got %d", c,
+                       cpu, got);
             if (got >= 0) {
                 take_and_eoi(cpu, got);
             }
