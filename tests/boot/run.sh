@@ -13,9 +13,11 @@ name=${1:?usage: run.sh ARCH/NAME}
 work=$root/build/tests/boot/${name//\//-}
 log=$work/serial.log
 text=$work/serial.txt
+log2=$work/serial2.log
+text2=$work/serial2.txt
 
 arch= cpu= smp=2 mem=128 virt=on cmdline= timeout=120 reject='PANIC|FATAL|no timer tick|did not come online'
-expects=() counts=() sames=() modules=() checks=()
+expects=() expects2=() counts=() sames=() modules=() checks=()
 qemu_pid=
 
 fail() {
@@ -59,6 +61,7 @@ load_case() {
         timeout) timeout=$value ;;
         reject) reject=$value ;;
         expect) expects+=("$value") ;;
+        expect2) expects2+=("$value") ;;
         count) counts+=("$value") ;;
         same) sames+=("$value") ;;
         module) modules+=("$value") ;;
@@ -135,6 +138,9 @@ first_missing_expect() {
     for e in ${expects[@]+"${expects[@]}"}; do
         grep -Eq -- "$e" "$text" || { echo "$e"; return 0; }
     done
+    for e in ${expects2[@]+"${expects2[@]}"}; do
+        grep -Eq -- "$e" "$text2" || { echo "$e (on the second serial port)"; return 0; }
+    done
     return 1
 }
 
@@ -143,6 +149,7 @@ watch_serial() {
     local deadline=$((SECONDS + timeout)) missing bad
     while :; do
         tr -d '\r' <"$log" >"$text" 2>/dev/null
+        [ ${#expects2[@]} -gt 0 ] && tr -d '\r' <"$log2" >"$text2" 2>/dev/null
         if bad=$(grep -Em1 -- "$reject" "$text"); then
             fail "unexpected line: $bad"
         fi
@@ -223,6 +230,7 @@ main() {
     "media_$arch" >"$work/media.log" 2>&1 || fail "could not build the boot media (see ${work#"$root"/}/media.log)"
     local extra=()
     [ "$virt" = off ] && extra+=(--no-virt)
+    [ ${#expects2[@]} -gt 0 ] && : >"$log2" && extra+=(--serial2-log "$log2")
     timeout -k 5 $((timeout + 30)) "$root/scripts/qemu" --arch "$arch" --smp "$smp" --mem "$mem" \
         ${cpu:+--cpu "$cpu"} "${qemu_args[@]}" ${extra[@]+"${extra[@]}"} --serial-log "$log" \
         >"$work/qemu.log" 2>&1 &
