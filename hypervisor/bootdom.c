@@ -64,6 +64,40 @@ static int parse_number_option(const struct option *o, uint64_t max, uint64_t *o
     return 0;
 }
 
+/* pio=BASE:COUNT: ports [BASE, BASE+COUNT) of the machine go to the domain. */
+static int parse_pio(const struct option *o, struct vm_config *cfg, char *err, size_t size)
+{
+    const char *colon = memchr(o->value, ':', o->value_len);
+    uint64_t base, count;
+
+    if (!colon || cmdline_parse_u64(o->value, (size_t)(colon - o->value), &base) ||
+        cmdline_parse_u64(colon + 1, o->value_len - (size_t)(colon - o->value) - 1, &count) ||
+        count == 0 || base + count > 0x10000) {
+        return fail(err, size, "'%.*s': ports BASE:COUNT within 0-0xffff are needed", o);
+    }
+    if (cfg->nr_passthrough >= VM_MAX_PASSTHROUGH) {
+        return fail(err, size, "'%.*s': too many pass-through ranges", o);
+    }
+    cfg->passthrough[cfg->nr_passthrough++] =
+        (struct vm_passthrough_config){DEV_SPACE_PIO, base, count};
+    return 0;
+}
+
+/* irq=N: the machine's interrupt N (x86: GSI N) goes to the domain. */
+static int parse_irq(const struct option *o, struct bootdom_spec *spec, char *err, size_t size)
+{
+    uint64_t n;
+    int rc = parse_number_option(o, UINT32_MAX, &n, err, size);
+
+    if (!rc && spec->nr_irqs >= BOOTDOM_MAX_IRQS) {
+        rc = fail(err, size, "'%.*s': too many interrupts", o);
+    }
+    if (!rc) {
+        spec->irqs[spec->nr_irqs++] = (uint32_t)n;
+    }
+    return rc;
+}
+
 static int apply_option(const struct option *o, struct bootdom_spec *spec, char *err, size_t size)
 {
     struct vm_config *cfg = &spec->config;
@@ -91,6 +125,10 @@ static int apply_option(const struct option *o, struct bootdom_spec *spec, char 
         cfg->devices |= VM_DEV_DEBUG_EXIT;
     } else if (option_is(o, "testdev") && !o->value_len) {
         cfg->devices |= VM_DEV_TESTDEV;
+    } else if (option_is(o, "pio")) {
+        rc = parse_pio(o, cfg, err, size);
+    } else if (option_is(o, "irq")) {
+        rc = parse_irq(o, spec, err, size);
     } else {
         rc = fail(err, size, "unknown option '%.*s'", o);
     }
@@ -202,7 +240,16 @@ static int build_one(const struct boot_info *bi, unsigned int index,
     if (rc) {
         return rc;
     }
-    rc = arch_bootdom_load(vm, &bi->modules[index], mods, nr_mods, spec->cmdline, &boot);
+    for (unsigned int i = 0; !rc && i < spec->nr_irqs; i++) {
+        rc = arch_vm_passthrough_irq(vm, spec->irqs[i]);
+        if (rc) {
+            log_err("domain '%s': interrupt %u cannot be given to it (error %d)", vm->name,
+                    spec->irqs[i], rc);
+        }
+    }
+    if (!rc) {
+        rc = arch_bootdom_load(vm, &bi->modules[index], mods, nr_mods, spec->cmdline, &boot);
+    }
     if (rc) {
         vm_destroy(vm);
         return rc;

@@ -63,6 +63,16 @@ void vconsole_write(struct vconsole *c, const char *s, size_t len)
     spin_unlock_irqrestore(&c->lock, flags);
 }
 
+void vconsole_set_input(struct vconsole *c,
+                        size_t (*sink)(void *ctx, const uint8_t *buf, size_t len), void *ctx)
+{
+    unsigned long flags = spin_lock_irqsave(&c->lock);
+
+    c->input_sink = sink;
+    c->input_ctx = ctx;
+    spin_unlock_irqrestore(&c->lock, flags);
+}
+
 void vconsole_flush(struct vconsole *c)
 {
     unsigned long flags = spin_lock_irqsave(&c->lock);

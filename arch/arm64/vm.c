@@ -38,6 +38,13 @@ int arch_vm_passthrough_pio(struct vm *vm, uint64_t base, uint64_t size)
     return -AXVM_EOPNOTSUPP; /* arm64 has no port I/O */
 }
 
+int arch_vm_passthrough_irq(struct vm *vm, unsigned int gsi)
+{
+    (void)vm;
+    (void)gsi;
+    return -AXVM_EOPNOTSUPP; /* TODO(#7): SPIs through the vGIC */
+}
+
 int arch_vcpu_create(struct vcpu *v)
 {
     (void)v;

@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Just enough ACPI to find the CPUs: RSDP (from the loader, or the BIOS areas) -> XSDT or
- * RSDT -> MADT, whose local APIC entries list the processors (ACPI 6.x, "Multiple APIC
- * Description Table"). Runs on the boot page tables, which map the low 4 GiB where firmware
- * keeps these tables; every table's length and checksum are verified before use.
+ * Just enough ACPI to find the CPUs and interrupt controllers: RSDP (from the loader, or the
+ * BIOS areas) -> XSDT or RSDT -> MADT, whose local APIC entries list the processors, and whose
+ * I/O APIC and interrupt source override entries say where each ISA IRQ arrives (ACPI 6.x,
+ * "Multiple APIC Description Table"). Runs on the boot page tables, which map the low 4 GiB where
+ * firmware keeps these tables; every table's length and checksum are verified before use.
  */
 #define LOG_TAG "acpi"
 #include <hv/log.h>
@@ -16,6 +17,7 @@
 
 #define MADT_LAPIC                0
 #define MADT_IOAPIC               1
+#define MADT_IRQ_OVERRIDE         2
 #define MADT_LAPIC_ADDR_OVERRIDE  5
 #define MADT_X2APIC               9
 #define MADT_LAPIC_ENABLED        (1u << 0)
@@ -157,6 +159,35 @@ static void add_cpu(uint32_t apic_id, uint32_t flags)
     x86_platform.apic_ids[x86_platform.nr_cpus++] = apic_id;
 }
 
+/* I/O APIC entry: id, reserved, address, GSI base (ACPI 6.x, "I/O APIC Structure"). */
+static void add_ioapic(const uint8_t *p)
+{
+    struct x86_ioapic *io;
+
+    if (x86_platform.nr_ioapics >= X86_MAX_IOAPICS) {
+        x86_platform.nr_ioapics_ignored++;
+        return;
+    }
+    io = &x86_platform.ioapics[x86_platform.nr_ioapics++];
+    io->id = p[2];
+    memcpy(&io->hpa, p + 4, 4);
+    memcpy(&io->gsi_base, p + 8, 4);
+}
+
+/* Interrupt source override: bus 0 (ISA), source IRQ, GSI, MPS INTI flags. */
+static void add_override(const uint8_t *p)
+{
+    struct x86_irq_override *o;
+
+    if (p[2] != 0 || p[3] >= 16 || x86_platform.nr_overrides >= X86_MAX_OVERRIDES) {
+        return;
+    }
+    o = &x86_platform.overrides[x86_platform.nr_overrides++];
+    o->isa_irq = p[3];
+    memcpy(&o->gsi, p + 4, 4);
+    memcpy(&o->flags, p + 8, 2);
+}
+
 static void parse_madt(const struct acpi_madt *madt)
 {
     const uint8_t *p = (const uint8_t *)(madt + 1);
@@ -182,7 +213,14 @@ static void parse_madt(const struct acpi_madt *madt)
             }
             break;
         case MADT_IOAPIC:
-            x86_platform.nr_ioapics++;
+            if (p[1] >= 12) {
+                add_ioapic(p);
+            }
+            break;
+        case MADT_IRQ_OVERRIDE:
+            if (p[1] >= 10) {
+                add_override(p);
+            }
             break;
         case MADT_LAPIC_ADDR_OVERRIDE:
             if (p[1] >= 12) {
@@ -214,6 +252,20 @@ void acpi_init(const struct boot_info *bi)
     parse_madt(madt);
     log_info("MADT: %u CPUs, %u I/O APICs, local APIC at 0x%llx", x86_platform.nr_cpus,
              x86_platform.nr_ioapics, (unsigned long long)x86_platform.lapic_hpa);
+    for (unsigned int i = 0; i < x86_platform.nr_ioapics; i++) {
+        const struct x86_ioapic *io = &x86_platform.ioapics[i];
+
+        log_info("MADT: I/O APIC id %u at 0x%x, GSI base %u", io->id, io->hpa, io->gsi_base);
+    }
+    for (unsigned int i = 0; i < x86_platform.nr_overrides; i++) {
+        const struct x86_irq_override *o = &x86_platform.overrides[i];
+
+        log_info("MADT: ISA IRQ %u -> GSI %u, flags 0x%x", o->isa_irq, o->gsi, o->flags);
+    }
+    if (x86_platform.nr_ioapics_ignored) {
+        log_warn("%u I/O APICs ignored (over the limit of %u)", x86_platform.nr_ioapics_ignored,
+                 X86_MAX_IOAPICS);
+    }
     if (x86_platform.nr_cpus_ignored) {
         log_warn("%u CPUs ignored (over the limit of %u, or x2APIC-only ids)",
                  x86_platform.nr_cpus_ignored, CONFIG_NR_CPUS);

@@ -11,6 +11,7 @@ hv-y += console.o
 hv-y += traps.o
 hv-y += gdt.o
 hv-y += pic.o
+hv-y += ioapic.o
 hv-y += paging.o
 hv-y += acpi.o
 hv-y += lapic.o

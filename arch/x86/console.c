@@ -16,7 +16,7 @@
 #define UART_MCR 4
 #define UART_LSR 5
 #define LSR_THRE 0x20
-#define LSR_DR   0x01 /* a received byte is waiting */
+#define LSR_DR   0x01   /* a received byte is waiting */
 #define TX_SPINS 100000 /* give up on a stuck or absent UART rather than hang */
 
 static uint16_t console_port; /* 0: no console */

@@ -15,7 +15,10 @@
  * neither uses it nor mistakes the hole for free address space.
  * I/O ports: all of them go straight to the hardware except COM1 (the hypervisor's console;
  * dom0 gets an emulated 16550 there) and the 8259 PIC (the hypervisor masked it; dom0 finds
- * an emulated one). The CPUs: dom0's vCPUs have local APICs emulated by the hypervisor, so
+ * an emulated one). Interrupts: dom0 programs an emulated I/O APIC at the usual address; the
+ * pins it unmasks are mirrored onto the physical I/O APIC with the hypervisor's vectors, and
+ * their interrupts delivered to it (x86/ioapic.h), except pins the hypervisor or a domU holds.
+ * The CPUs: dom0's vCPUs have local APICs emulated by the hypervisor, so
  * an INIT or SIPI it sends reaches only its own vCPUs, never a physical CPU; "nr_cpus=" is
  * added to its command line so Linux does not wait for CPUs it cannot start.
  */
@@ -29,6 +32,7 @@
 #include <hv/string.h>
 #include <hv/vconsole.h>
 #include <public/axvm/errno.h>
+#include <x86/ioapic.h>
 
 #define LOW_MEM_END     MIB(1)
 #define LAPIC_PAGE      0xfee00000ULL
@@ -38,6 +42,7 @@
 #define DOM0_CMDLINE    0x20000u
 #define COM1_FIRST      0x3f8u
 #define COM1_LAST       0x3ffu
+#define COM1_IRQ        4u
 #define PIC_MASTER      0x20u
 #define PIC_SLAVE       0xa0u
 #define PIC_ELCR        0x4d0u
@@ -344,6 +349,11 @@ int arch_dom0_build(const struct dom0_plan *plan, struct vm **out)
     }
     if (!rc) {
         rc = load_kernel(plan, b, nr_e820, vm);
+    }
+    if (!rc) {
+        /* COM1's interrupt is the hypervisor's; dom0's COM1 is the emulated one. */
+        ioapic_reserve_gsi(ioapic_isa_to_gsi(COM1_IRQ));
+        rc = ioapic_dom0_attach(vm);
     }
     if (rc) {
         if (vm) {

@@ -11,6 +11,7 @@
 #include <hv/setup.h>
 #include <x86/asm.h>
 #include <x86/boot.h>
+#include <x86/ioapic.h>
 #include <x86/multiboot2.h>
 #include <x86/x86.h>
 
@@ -70,6 +71,7 @@ int arch_setup(const struct boot_info *bi)
     }
     lapic_init_cpu();
     this_cpu()->arch.apic_id = lapic_id();
+    ioapic_init(); /* every pin masked until a VM is given one */
     time_calibrate();
     hvm_init();
     hvm_cpu_enable();

@@ -10,6 +10,7 @@
 #include <hv/percpu.h>
 #include <hv/timer.h>
 #include <x86/asm.h>
+#include <x86/ioapic.h>
 #include <x86/segment.h>
 #include <x86/x86.h>
 
@@ -166,6 +167,10 @@ void x86_trap(struct cpu_regs *regs)
     default:
         if (regs->vector >= VECTOR_PIC_BASE && regs->vector < VECTOR_PIC_BASE + 16) {
             break; /* a spurious line from the masked 8259 */
+        }
+        if (regs->vector >= VECTOR_GSI_BASE && regs->vector < VECTOR_GSI_BASE + NR_ROUTED_GSIS) {
+            ioapic_handle_irq((unsigned int)(regs->vector - VECTOR_GSI_BASE)); /* it EOIs */
+            break;
         }
         log_warn("unexpected interrupt, vector 0x%llx", (unsigned long long)regs->vector);
         lapic_eoi();

@@ -13,9 +13,11 @@ name=${1:?usage: run.sh ARCH/NAME}
 work=$root/build/tests/boot/${name//\//-}
 log=$work/serial.log
 text=$work/serial.txt
+log2=$work/serial2.log
+text2=$work/serial2.txt
 
 arch= cpu= smp=2 mem=128 virt=on cmdline= timeout=120 reject='PANIC|FATAL|no timer tick|did not come online'
-expects=() counts=() sames=() modules=() checks=() sends=()
+expects=() expects2=() counts=() sames=() modules=() checks=() sends=()
 qemu_pid= reader_pid= pipe=
 
 fail() {
@@ -64,6 +66,7 @@ load_case() {
         timeout) timeout=$value ;;
         reject) reject=$value ;;
         expect) expects+=("$value") ;;
+        expect2) expects2+=("$value") ;;
         count) counts+=("$value") ;;
         same) sames+=("$value") ;;
         module) modules+=("$value") ;;
@@ -149,6 +152,9 @@ first_missing_expect() {
     for e in ${expects[@]+"${expects[@]}"}; do
         grep -Eq -- "$e" "$text" || { echo "$e"; return 0; }
     done
+    for e in ${expects2[@]+"${expects2[@]}"}; do
+        grep -Eq -- "$e" "$text2" || { echo "$e (on the second serial port)"; return 0; }
+    done
     return 1
 }
 
@@ -176,6 +182,7 @@ watch_serial() {
     local deadline=$((SECONDS + timeout)) missing bad
     while :; do
         tr -d '\r' <"$log" >"$text" 2>/dev/null
+        [ ${#expects2[@]} -gt 0 ] && tr -d '\r' <"$log2" >"$text2" 2>/dev/null
         if bad=$(grep -Em1 -- "$reject" "$text"); then
             fail "unexpected line: $bad"
         fi
@@ -268,6 +275,7 @@ main() {
     else
         extra+=(--serial-log "$log")
     fi
+    [ ${#expects2[@]} -gt 0 ] && : >"$log2" && extra+=(--serial2-log "$log2")
     timeout -k 5 $((timeout + 30)) "$root/scripts/qemu" --arch "$arch" --smp "$smp" --mem "$mem" \
         ${cpu:+--cpu "$cpu"} "${qemu_args[@]}" ${extra[@]+"${extra[@]}"} \
         >"$work/qemu.log" 2>&1 &

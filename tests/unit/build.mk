@@ -52,7 +52,9 @@ unit-core-srcs := \
 	arch/x86/multiboot2.c \
 	arch/x86/hvm/emulate.c \
 	arch/x86/hvm/guest_walk.c \
-	arch/x86/hvm/vlapic.c
+	arch/x86/hvm/vioapic.c \
+	arch/x86/hvm/vlapic.c \
+	arch/x86/hvm/vpic.c
 
 unit-test-srcs := \
 	tests/unit/main.c \

@@ -6,5 +6,7 @@ hv-y += guest_walk.o
 hv-y += hvm.o
 hv-y += msr.o
 hv-y += vcpu.o
+hv-y += vioapic.o
 hv-y += vlapic.o
 hv-y += vm.o
+hv-y += vpic.o

@@ -43,6 +43,22 @@ static void env_notify(struct vlapic *l)
     sched_wake(vcpu_of_vlapic(l)); /* a halted vCPU runs again; a running one is unaffected */
 }
 
+/* A level-triggered vector was EOI'd: only the I/O APIC sends those. */
+static void env_eoi_level(struct vlapic *l, uint8_t vector)
+{
+    vioapic_eoi(&vcpu_of_vlapic(l)->vm->arch.vioapic, vector);
+}
+
+/* An interrupt was posted: a vCPU in guest mode on another CPU must exit to take it. */
+static void env_kick(struct vlapic *l)
+{
+    struct vcpu *v = vcpu_of_vlapic(l);
+
+    if (v->pcpu != this_cpu_id()) {
+        sched_kick(v);
+    }
+}
+
 static void env_send_ipi(struct vlapic *l, uint32_t dest, uint32_t icr_low)
 {
     struct vcpu *v = vcpu_of_vlapic(l);
@@ -58,6 +74,8 @@ static const struct vlapic_env vlapic_env = {
     .notify = env_notify,
     .send_ipi = env_send_ipi,
     .timer_hz = HVM_LAPIC_TIMER_HZ,
+    .eoi_level = env_eoi_level,
+    .kick = env_kick,
 };
 
 static void vlapic_timer_fired(struct timer *t)
@@ -137,6 +155,7 @@ void arch_vcpu_put(struct vcpu *v)
 
 int hvm_pending_irq(struct vcpu *v)
 {
+    vlapic_sync_posted(&v->arch.vlapic);
     return vlapic_pending_vector(&v->arch.vlapic);
 }
 

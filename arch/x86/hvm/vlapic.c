@@ -230,7 +230,7 @@ static void notify_if_new(struct vlapic *l, int pending_before)
  * only responds to NMI, SMI, INIT and SIPI (Intel SDM vol. 3A, "Local APIC State After It Has
  * Been Software Disabled"), so fixed interrupts are dropped then; what IRR already holds stays.
  */
-static void accept_fixed(struct vlapic *l, unsigned int vector)
+static void accept(struct vlapic *l, unsigned int vector, bool level)
 {
     int before = vlapic_pending_vector(l);
 
@@ -238,8 +238,17 @@ static void accept_fixed(struct vlapic *l, unsigned int vector)
         return;
     }
     vec_set(l->irr, vector);
-    vec_clear(l->tmr, vector);
+    if (level) {
+        vec_set(l->tmr, vector);
+    } else {
+        vec_clear(l->tmr, vector);
+    }
     notify_if_new(l, before);
+}
+
+static void accept_fixed(struct vlapic *l, unsigned int vector)
+{
+    accept(l, vector, false);
 }
 
 /*
@@ -262,19 +271,88 @@ static void record_error(struct vlapic *l, uint32_t esr_bits)
 }
 
 /* Vectors 0-15 are reserved: they set ESR and are not delivered (SDM vol. 3A, "Error Handling"). */
-static void deliver_local(struct vlapic *l, unsigned int vector)
+static void deliver(struct vlapic *l, unsigned int vector, bool level)
 {
     if (vector < 16) {
         record_error(l, ESR_RECV_ILLEGAL);
     } else {
-        accept_fixed(l, vector);
+        accept(l, vector, level);
     }
+}
+
+static void deliver_local(struct vlapic *l, unsigned int vector)
+{
+    deliver(l, vector, false);
 }
 
 void vlapic_set_irq(struct vlapic *l, uint8_t vector)
 {
     if (is_hw_enabled(l)) {
         deliver_local(l, vector);
+    }
+}
+
+void vlapic_post_irq(struct vlapic *l, uint8_t vector, bool level)
+{
+    uint32_t bit = 1u << (vector % 32);
+
+    /* TMR first: the vCPU reads it after it sees the IRR bit. */
+    if (level) {
+        __atomic_fetch_or(&l->posted_tmr[vector / 32], bit, __ATOMIC_RELAXED);
+    } else {
+        __atomic_fetch_and(&l->posted_tmr[vector / 32], ~bit, __ATOMIC_RELAXED);
+    }
+    __atomic_fetch_or(&l->posted_irr[vector / 32], bit, __ATOMIC_SEQ_CST);
+    l->env->notify(l);
+    if (l->env->kick) {
+        l->env->kick(l);
+    }
+}
+
+/*
+ * SDM vol. 3A, "Logical Destination Mode": the flat model (DFR 31:28 = 0xf) matches when dest
+ * and LDR 31:24 share a bit; the cluster model compares the cluster in 7:4 (0xf: every
+ * cluster) and ANDs the member bits in 3:0. x2APIC logical ids are wider than an 8-bit
+ * message can name, so only physical destinations reach an x2APIC.
+ */
+bool vlapic_match_dest(const struct vlapic *l, uint8_t dest, bool logical)
+{
+    uint64_t base = READ_ONCE(l->apic_base);
+    uint32_t ldr = READ_ONCE(l->ldr) >> 24;
+
+    if (!(base & APIC_BASE_EN)) {
+        return false;
+    }
+    if (!logical) {
+        return dest == 0xff || dest == l->id;
+    }
+    if (mode_of(base) == APIC_X2APIC) {
+        return false;
+    }
+    if ((READ_ONCE(l->dfr) >> 28) == 0xf) {
+        return (dest & ldr) != 0;
+    }
+    return ((dest >> 4) == 0xf || (dest >> 4) == (ldr >> 4)) && (dest & ldr & 0xfu) != 0;
+}
+
+void vlapic_sync_posted(struct vlapic *l)
+{
+    for (unsigned int i = 0; i < 8; i++) {
+        uint32_t bits, level;
+
+        if (!__atomic_load_n(&l->posted_irr[i], __ATOMIC_RELAXED)) {
+            continue;
+        }
+        bits = __atomic_exchange_n(&l->posted_irr[i], 0, __ATOMIC_SEQ_CST);
+        level = __atomic_load_n(&l->posted_tmr[i], __ATOMIC_RELAXED);
+        while (bits) {
+            unsigned int b = (unsigned int)__builtin_ctz(bits);
+
+            bits &= bits - 1;
+            if (is_hw_enabled(l)) {
+                deliver(l, i * 32 + b, (level >> b) & 1u);
+            }
+        }
     }
 }
 
@@ -291,9 +369,17 @@ static void eoi(struct vlapic *l)
     int before = vlapic_pending_vector(l);
     int isrv = vec_highest(l->isr);
 
-    if (isrv >= 0) {
-        vec_clear(l->isr, (unsigned int)isrv);
-        notify_if_new(l, before);
+    if (isrv < 0) {
+        return;
+    }
+    vec_clear(l->isr, (unsigned int)isrv);
+    notify_if_new(l, before);
+    /* A level-triggered interrupt's EOI goes on to its I/O APIC (SDM vol. 3A, "EOI Register"). */
+    if (vec_test(l->tmr, (unsigned int)isrv)) {
+        vec_clear(l->tmr, (unsigned int)isrv);
+        if (l->env->eoi_level) {
+            l->env->eoi_level(l, (uint8_t)isrv);
+        }
     }
 }
 

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The x86 side of the VM hooks of <hv/vm.h>: the guest TSC offset, the platform devices every
- * x86 guest has (its local APIC page, and the UART, debug-exit port and test device it asked
- * for), and the vendor's VM state.
+ * x86 guest has (its local APIC page, I/O APIC and 8259 PICs, and the UART, debug-exit port
+ * and test device it asked for), physical interrupts handed to it, and the vendor's VM state.
  */
 #define LOG_TAG "vm"
 #include <hv/devices.h>
@@ -10,8 +10,13 @@
 #include <public/axvm/errno.h>
 #include <public/axvm/testdev.h>
 #include <x86/hvm.h>
+#include <x86/ioapic.h>
+#include <x86/vpic.h>
 
 #define COM1_PORT 0x3f8
+#define COM1_PIN  4 /* ISA IRQ 4, on I/O APIC pin 4 as on PCs */
+
+_Static_assert(VM_MAX_VCPUS <= VIOAPIC_MAX_LAPICS, "the I/O APIC reaches every vCPU");
 
 /* The xAPIC page: each vCPU reaches its own local APIC there. */
 static int lapic_read(struct device *dev, struct vcpu *v, uint64_t offset, unsigned int width,
@@ -55,6 +60,75 @@ static int lapic_page_create(struct vm *vm)
     return devbus_attach(&vm->devices, dev);
 }
 
+/* The I/O APIC window; the model itself lives in vm->arch, as the vCPUs' EOIs reach it. */
+struct vioapic_window {
+    struct device dev;
+    struct vm *vm;
+};
+
+static struct vioapic *vioapic_of(struct device *dev)
+{
+    return &container_of(dev, struct vioapic_window, dev)->vm->arch.vioapic;
+}
+
+static int vioapic_window_read(struct device *dev, struct vcpu *v, uint64_t offset,
+                               unsigned int width, uint64_t *value)
+{
+    (void)v;
+    return vioapic_mmio_read(vioapic_of(dev), offset, width, value);
+}
+
+static int vioapic_window_write(struct device *dev, struct vcpu *v, uint64_t offset,
+                                unsigned int width, uint64_t value)
+{
+    (void)v;
+    return vioapic_mmio_write(vioapic_of(dev), offset, width, value);
+}
+
+/*
+ * The bus destroys devices before the vCPUs are freed: physical interrupts and messages to
+ * the vCPUs stop here.
+ */
+static void vioapic_window_destroy(struct device *dev)
+{
+    struct vioapic_window *w = container_of(dev, struct vioapic_window, dev);
+
+    ioapic_release_vm(w->vm);
+    vioapic_detach(&w->vm->arch.vioapic);
+    heap_free(w);
+}
+
+static const struct device_ops vioapic_ops = {
+    .read = vioapic_window_read,
+    .write = vioapic_window_write,
+    .destroy = vioapic_window_destroy,
+};
+
+static int vioapic_create(struct vm *vm)
+{
+    struct vlapic *lapics[VM_MAX_VCPUS];
+    struct vioapic_window *w = heap_zalloc(sizeof(*w));
+
+    if (!w) {
+        return -AXVM_ENOMEM;
+    }
+    for (unsigned int i = 0; i < vm->nr_vcpus; i++) {
+        lapics[i] = &vm->vcpus[i]->arch.vlapic;
+    }
+    vioapic_init(&vm->arch.vioapic, vm->id, lapics, vm->nr_vcpus);
+    w->dev = (struct device){"ioapic", DEV_SPACE_MMIO, VIOAPIC_BASE, VIOAPIC_SIZE, &vioapic_ops};
+    w->vm = vm;
+    return devbus_attach(&vm->devices, &w->dev);
+}
+
+/* COM1's interrupt output. Context: the UART's lock held. */
+static void com1_set_irq(void *ctx, bool level)
+{
+    struct vm *vm = ctx;
+
+    vioapic_set_irq(&vm->arch.vioapic, COM1_PIN, level);
+}
+
 int arch_vm_create(struct vm *vm)
 {
     const struct hvm_ops *hvm = hvm_get_ops();
@@ -76,8 +150,15 @@ int arch_vm_add_devices(struct vm *vm)
     uint32_t want = vm->config.devices;
     int rc = lapic_page_create(vm);
 
+    /* The I/O APIC first: the bus destroys in reverse, so it outlives its interrupt sources. */
+    if (!rc) {
+        rc = vioapic_create(vm);
+    }
+    if (!rc) {
+        rc = vpic_create(&vm->devices);
+    }
     if (!rc && (want & VM_DEV_UART)) {
-        rc = uart16550_create(vm, DEV_SPACE_PIO, COM1_PORT);
+        rc = uart16550_create_irq(vm, DEV_SPACE_PIO, COM1_PORT, com1_set_irq, vm);
     }
     if (!rc && (want & VM_DEV_DEBUG_EXIT)) {
         rc = debugexit_create(vm, AXVM_DEBUG_EXIT_PORT);
@@ -91,4 +172,9 @@ int arch_vm_add_devices(struct vm *vm)
 int arch_vm_passthrough_pio(struct vm *vm, uint64_t base, uint64_t size)
 {
     return hvm_get_ops()->vm_passthrough_pio(vm, base, size);
+}
+
+int arch_vm_passthrough_irq(struct vm *vm, unsigned int gsi)
+{
+    return ioapic_route_gsi(gsi, vm, gsi);
 }

@@ -4,7 +4,8 @@
  * itself (useful for tests, and for systems with no dom0). A module whose string starts with
  * "domain" is a guest kernel; the modules after it whose strings start with "module" are that
  * guest's own modules. docs/booting.md has the grammar:
- *   domain name=NAME [mem=SIZE] [vcpus=N] [pcpu=N] [lazy] [debugexit] [testdev] [-- CMDLINE]
+ *   domain name=NAME [mem=SIZE] [vcpus=N] [pcpu=N] [lazy] [debugexit] [testdev]
+ *          [pio=BASE:COUNT]... [irq=N]... [-- CMDLINE]
  */
 #ifndef HV_BOOTDOM_H
 #define HV_BOOTDOM_H
@@ -16,10 +17,13 @@
 #define BOOTDOM_CMDLINE_MAX 256
 #define BOOTDOM_DEFAULT_MEM MIB(16)
 #define BOOTDOM_MAX_MODULES 8
+#define BOOTDOM_MAX_IRQS    4
 
 struct bootdom_spec {
     struct vm_config config;
     char cmdline[BOOTDOM_CMDLINE_MAX];
+    unsigned int nr_irqs;
+    uint32_t irqs[BOOTDOM_MAX_IRQS]; /* handed through (arch_vm_passthrough_irq) once built */
 };
 
 /*

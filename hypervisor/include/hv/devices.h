@@ -10,10 +10,18 @@
 #include <hv/devbus.h>
 #include <hv/vm.h>
 
+/* Drive a device's interrupt output (level: asserted). Called with the device's lock held. */
+typedef void (*uart16550_irq_fn)(void *ctx, bool level);
+
 /*
- * A 16550 UART (the registers a polling driver uses; transmit only) whose output is the VM's
- * console. Returns: 0, -AXVM_ENOMEM or devbus_add()'s error.
+ * A 16550 UART whose output is the VM's console and whose receiver is fed by the console's
+ * input; its interrupt output calls set_irq(irq_ctx, level) on each change (set_irq NULL: not
+ * wired). Returns: 0, -AXVM_ENOMEM or devbus_add()'s error.
  */
+int uart16550_create_irq(struct vm *vm, enum dev_space space, uint64_t base,
+                         uart16550_irq_fn set_irq, void *irq_ctx);
+
+/* The same with its interrupt output not wired. */
 int uart16550_create(struct vm *vm, enum dev_space space, uint64_t base);
 
 /* The debug-exit port: a write of v shuts the VM down with exit code v. */

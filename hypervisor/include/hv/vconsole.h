@@ -21,6 +21,9 @@ struct vconsole {
     char line[VCONSOLE_LINE_MAX];
     uint64_t ring_written; /* bytes ever written; the ring holds the last RING_SIZE */
     char ring[VCONSOLE_RING_SIZE];
+    /* Where input for the domain goes (its UART), under lock; NULL: nowhere. */
+    size_t (*input_sink)(void *ctx, const uint8_t *buf, size_t len);
+    void *input_ctx;
 };
 
 void vconsole_init(struct vconsole *c, domid_t domid);
@@ -33,6 +36,14 @@ void vconsole_set_raw(struct vconsole *c, bool raw);
 
 /* Take output from the guest. Context: any; takes c->lock and then the console lock. */
 void vconsole_write(struct vconsole *c, const char *s, size_t len);
+
+/*
+ * Name the device that takes the domain's console input: sink(ctx, buf, len) accepts what it
+ * can and returns how many bytes it took (sink NULL: none). Context: any; takes c->lock; the
+ * sink is never called after this returns with another sink in place.
+ */
+void vconsole_set_input(struct vconsole *c,
+                        size_t (*sink)(void *ctx, const uint8_t *buf, size_t len), void *ctx);
 
 /* Send out a partial last line, if any (the domain is going away). */
 void vconsole_flush(struct vconsole *c);

@@ -167,4 +167,12 @@ int arch_vm_add_devices(struct vm *vm);
 /* Hand the port range [base, base+size) through to the VM. Returns: 0 or -AXVM_EOPNOTSUPP. */
 int arch_vm_passthrough_pio(struct vm *vm, uint64_t base, uint64_t size);
 
+/*
+ * Hand physical interrupt gsi to the VM (x86: as pin gsi of its I/O APIC), taken from dom0 if
+ * dom0 has it, given back when the VM is destroyed. Context: the VM is built, no locks.
+ * Returns: 0; -AXVM_EINVAL (no such interrupt); -AXVM_EBUSY (the hypervisor or another
+ * domain holds it); -AXVM_EOPNOTSUPP (the arch cannot).
+ */
+int arch_vm_passthrough_irq(struct vm *vm, unsigned int gsi);
+
 #endif /* HV_VM_H */

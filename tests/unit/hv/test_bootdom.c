@@ -415,9 +415,63 @@ static void test_bootdom_start_all_reports_and_skips_domains_it_cannot_start(voi
     CU_ASSERT_EQUAL(fake.nr_bad_undo, 0);
 }
 
+static void test_bootdom_parse_takes_ports_and_interrupts(void)
+{
+    CU_ASSERT_EQUAL_FATAL(bootdom_parse("domain name=pt pio=0x2f8:8 irq=3 pio=0x80:1 irq=0x10",
+                                        &spec, err, sizeof(err)),
+                          0);
+    CU_ASSERT_EQUAL(spec.config.nr_passthrough, 2);
+    CU_ASSERT_EQUAL(spec.config.passthrough[0].space, DEV_SPACE_PIO);
+    CU_ASSERT_EQUAL(spec.config.passthrough[0].base, 0x2f8);
+    CU_ASSERT_EQUAL(spec.config.passthrough[0].size, 8);
+    CU_ASSERT_EQUAL(spec.config.passthrough[1].base, 0x80);
+    CU_ASSERT_EQUAL(spec.config.passthrough[1].size, 1);
+    CU_ASSERT_EQUAL(spec.nr_irqs, 2);
+    CU_ASSERT_EQUAL(spec.irqs[0], 3);
+    CU_ASSERT_EQUAL(spec.irqs[1], 16);
+}
+
+static void test_bootdom_parse_refuses_bad_ports_and_interrupts(void)
+{
+    static const struct bad_case cases[] = {
+        {"domain name=p pio=0x2f8", "'pio=0x2f8': ports BASE:COUNT within 0-0xffff are needed"},
+        {"domain name=p pio=0x2f8:0", "'pio=0x2f8:0': ports BASE:COUNT within 0-0xffff are needed"},
+        {"domain name=p pio=0xfff8:9",
+         "'pio=0xfff8:9': ports BASE:COUNT within 0-0xffff are needed"},
+        {"domain name=p pio=x:1", "'pio=x:1': ports BASE:COUNT within 0-0xffff are needed"},
+        {"domain name=p pio=", "'pio': ports BASE:COUNT within 0-0xffff are needed"},
+        {"domain name=p irq=", "'irq': not a number in range"},
+        {"domain name=p irq=-1", "'irq=-1': not a number in range"},
+        {"domain name=p irq=1 irq=2 irq=3 irq=4 irq=5", "'irq=5': too many interrupts"},
+        {"domain name=p pio=1:1 pio=2:1 pio=3:1 pio=4:1 pio=5:1 pio=6:1 pio=7:1 pio=8:1 pio=9:1",
+         "'pio=9:1': too many pass-through ranges"},
+    };
+
+    check_bad_cases(cases, ARRAY_SIZE(cases));
+}
+
+static void test_bootdom_start_all_hands_interrupts_through(void)
+{
+    add_module("domain name=irqs mem=1M irq=3 irq=5");
+    add_module("domain name=refused mem=1M irq=7");
+    fake.fail_hook = FAKE_HOOK_PASSTHROUGH_IRQ;
+    fake.fail_call = 2; /* the third call: irq=7 */
+    fake.fail_rc = -AXVM_EBUSY;
+    CU_ASSERT_EQUAL(bootdom_start_all(&bi), 1);
+    CU_ASSERT_PTR_NOT_NULL(strstr(fake.arch_log, "passthrough_irq:3 passthrough_irq:5 "));
+    CU_ASSERT_EQUAL(host_console_count("domain 'refused': interrupt 7 cannot be given to it "
+                                       "(error -16)"),
+                    1);
+    CU_ASSERT_EQUAL(fake_nr_vms(), 1);
+    CU_ASSERT_PTR_NOT_NULL(fake_find_vm("irqs"));
+}
+
 static CU_TestInfo bootdom_tests[] = {
     UNIT_TEST(test_bootdom_parse_fills_defaults_for_a_bare_name),
     UNIT_TEST(test_bootdom_parse_takes_every_option),
+    UNIT_TEST(test_bootdom_parse_takes_ports_and_interrupts),
+    UNIT_TEST(test_bootdom_parse_refuses_bad_ports_and_interrupts),
+    UNIT_TEST(test_bootdom_start_all_hands_interrupts_through),
     UNIT_TEST(test_bootdom_parse_mem_takes_suffixes_within_bounds),
     UNIT_TEST(test_bootdom_parse_keeps_everything_after_the_double_dash),
     UNIT_TEST(test_bootdom_parse_refuses_strings_not_starting_with_domain),

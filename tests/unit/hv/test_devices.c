@@ -164,6 +164,143 @@ static void test_uart16550_create_works_in_mmio_space(void)
     CU_ASSERT_PTR_NULL(devbus_find(&vm->devices, DEV_SPACE_MMIO, 0x9000000 + 8, 1));
 }
 
+/* A second UART with its interrupt output wired to a recorder; it takes the console input. */
+#define UART2 0x2f8
+
+static bool irq_level;
+static unsigned int nr_irq_changes;
+
+static void record_irq(void *ctx, bool level)
+{
+    CU_ASSERT_PTR_EQUAL(ctx, &irq_level);
+    CU_ASSERT_NOT_EQUAL(level, irq_level); /* called on changes only */
+    irq_level = level;
+    nr_irq_changes++;
+}
+
+static void add_uart2(void)
+{
+    irq_level = false;
+    nr_irq_changes = 0;
+    CU_ASSERT_FATAL(uart16550_create_irq(vm, DEV_SPACE_PIO, UART2, record_irq, &irq_level) == 0);
+}
+
+static uint8_t u2_rd(unsigned int reg)
+{
+    return (uint8_t)rd(DEV_SPACE_PIO, UART2 + reg, 1);
+}
+
+static void u2_wr(unsigned int reg, uint8_t value)
+{
+    wr(DEV_SPACE_PIO, UART2 + reg, 1, value);
+}
+
+/* Console input, as the domain console hands it to its sink. */
+static size_t console_input(const char *s, size_t len)
+{
+    CU_ASSERT_PTR_NOT_NULL_FATAL(vm->console.input_sink);
+    return vm->console.input_sink(vm->console.input_ctx, (const uint8_t *)s, len);
+}
+
+static void test_uart16550_input_fills_the_fifo_in_order(void)
+{
+    add_uart2();
+    CU_ASSERT_EQUAL(console_input("abc", 3), 1); /* no FIFO: one holding register */
+    CU_ASSERT_EQUAL(u2_rd(REG_LSR), 0x61);       /* data ready */
+    CU_ASSERT_EQUAL(u2_rd(REG_THR), 'a');
+    CU_ASSERT_EQUAL(u2_rd(REG_LSR), 0x60);
+    u2_wr(REG_IIR, 0x01); /* FIFO on */
+    CU_ASSERT_EQUAL(console_input("0123456789abcdefXYZ", 19), 16);
+    CU_ASSERT_EQUAL(console_input("Z", 1), 0); /* full: the console keeps it */
+    for (unsigned int i = 0; i < 16; i++) {
+        UNIT_CHECK(u2_rd(REG_THR) == (uint8_t) "0123456789abcdef"[i], "byte %u", i);
+    }
+    CU_ASSERT_EQUAL(u2_rd(REG_LSR) & 0x03, 0); /* empty, no overrun */
+    CU_ASSERT_EQUAL(console_input("q", 1), 1);
+    u2_wr(REG_IIR, 0x03); /* FCR: clear the receiver */
+    CU_ASSERT_EQUAL(u2_rd(REG_LSR) & 0x01, 0);
+}
+
+static void test_uart16550_iir_reports_the_highest_priority_interrupt(void)
+{
+    add_uart2();
+    u2_wr(REG_IIR, 0x41); /* FIFO on, trigger level 4 */
+    CU_ASSERT_EQUAL(u2_rd(REG_IIR), 0xc1);
+    u2_wr(REG_IER, 0x0f);
+    CU_ASSERT_EQUAL(u2_rd(REG_IIR), 0xc2); /* THR empty, from enabling it */
+    CU_ASSERT_EQUAL(u2_rd(REG_IIR), 0xc1); /* reading IIR cleared it */
+    u2_wr(REG_THR, 'x');
+    CU_ASSERT_EQUAL(u2_rd(REG_IIR), 0xc2); /* sent: empty again */
+    CU_ASSERT_EQUAL(console_input("ab", 2), 2);
+    CU_ASSERT_EQUAL(u2_rd(REG_IIR), 0xcc); /* below the trigger: character timeout */
+    CU_ASSERT_EQUAL(console_input("cd", 2), 2);
+    CU_ASSERT_EQUAL(u2_rd(REG_IIR), 0xc4); /* received data, above THRE */
+    /* Loopback overrun: line status beats everything; reading LSR clears it. */
+    u2_wr(REG_MCR, 0x10);
+    for (unsigned int i = 0; i < 13; i++) {
+        u2_wr(REG_THR, (uint8_t)i);
+    }
+    CU_ASSERT_EQUAL(u2_rd(REG_IIR), 0xc6);
+    CU_ASSERT_EQUAL(u2_rd(REG_LSR), 0x63); /* DR, OE, THRE, TEMT */
+    CU_ASSERT_EQUAL(u2_rd(REG_IIR), 0xc4);
+    u2_wr(REG_IIR, 0x43); /* clear the receiver */
+    CU_ASSERT_EQUAL(u2_rd(REG_IIR), 0xc2);
+    CU_ASSERT_EQUAL(u2_rd(REG_IIR), 0xc0); /* THRE read; the loopback MCR change left MSR deltas */
+    u2_rd(REG_MSR);
+    CU_ASSERT_EQUAL(u2_rd(REG_IIR), 0xc1);
+}
+
+static void test_uart16550_loopback_turns_output_into_input_and_mcr_into_msr(void)
+{
+    add_uart2();
+    u2_wr(REG_IIR, 0x01);
+    u2_wr(REG_MCR, 0x1a); /* loop, RTS, OUT2: Linux's probe expects CTS and DCD */
+    CU_ASSERT_EQUAL(u2_rd(REG_MSR) & 0xf0, 0x90);
+    u2_wr(REG_MCR, 0x15);                         /* loop, DTR, OUT1 */
+    CU_ASSERT_EQUAL(u2_rd(REG_MSR), 0x60 | 0x0b); /* DSR, RI; DCTS, DDSR, DDCD changed */
+    CU_ASSERT_EQUAL(u2_rd(REG_MSR), 0x60);        /* deltas clear on read */
+    u2_wr(REG_MCR, 0x11);                         /* RI falls: trailing-edge delta */
+    CU_ASSERT_EQUAL(u2_rd(REG_MSR), 0x20 | 0x04);
+    u2_wr(REG_THR, 'L');
+    u2_wr(REG_THR, 'B');
+    CU_ASSERT_EQUAL(vm->console.ring_written, 0); /* not sent to the console */
+    CU_ASSERT_EQUAL(console_input("no", 2), 0);   /* the outside is disconnected */
+    CU_ASSERT_EQUAL(u2_rd(REG_THR), 'L');
+    CU_ASSERT_EQUAL(u2_rd(REG_THR), 'B');
+    CU_ASSERT_EQUAL(u2_rd(REG_LSR) & 0x01, 0);
+    u2_wr(REG_LCR, 0x80); /* the divisor latch still works */
+    u2_wr(REG_THR, 0x0c);
+    CU_ASSERT_EQUAL(u2_rd(REG_THR), 0x0c);
+    u2_wr(REG_LCR, 0x03);
+    u2_wr(REG_MCR, 0x00);
+    CU_ASSERT_EQUAL(u2_rd(REG_MSR) & 0xf0, 0xb0);
+    u2_wr(REG_THR, 'o');
+    CU_ASSERT_EQUAL(vm->console.ring_written, 1);
+}
+
+static void test_uart16550_irq_line_follows_iir_and_out2(void)
+{
+    add_uart2();
+    u2_wr(REG_IER, 0x01); /* received data */
+    CU_ASSERT_EQUAL(console_input("a", 1), 1);
+    CU_ASSERT_FALSE(irq_level); /* OUT2 off: the line is held low */
+    CU_ASSERT_EQUAL(nr_irq_changes, 0);
+    u2_wr(REG_MCR, 0x08);
+    CU_ASSERT(irq_level);
+    u2_rd(REG_THR);
+    CU_ASSERT_FALSE(irq_level);
+    CU_ASSERT_EQUAL(nr_irq_changes, 2);
+    u2_wr(REG_IER, 0x03); /* THRE too */
+    CU_ASSERT(irq_level);
+    u2_rd(REG_IIR); /* shows THRE, which clears it */
+    CU_ASSERT_FALSE(irq_level);
+    u2_wr(REG_THR, '!');
+    CU_ASSERT(irq_level);
+    u2_wr(REG_IER, 0x00);
+    CU_ASSERT_FALSE(irq_level);
+    CU_ASSERT_EQUAL(nr_irq_changes, 6);
+}
+
 /* ---------------------------------------------------------------------------------------- */
 /* debug exit */
 
@@ -392,6 +529,10 @@ static CU_TestInfo devices_tests[] = {
     UNIT_TEST(test_uart16550_keeps_scratch_modem_control_and_fifo_control),
     UNIT_TEST(test_uart16550_lsr_and_msr_ignore_writes),
     UNIT_TEST(test_uart16550_create_works_in_mmio_space),
+    UNIT_TEST(test_uart16550_input_fills_the_fifo_in_order),
+    UNIT_TEST(test_uart16550_iir_reports_the_highest_priority_interrupt),
+    UNIT_TEST(test_uart16550_loopback_turns_output_into_input_and_mcr_into_msr),
+    UNIT_TEST(test_uart16550_irq_line_follows_iir_and_out2),
     UNIT_TEST(test_debugexit_write_shuts_the_vm_down_with_the_code),
     UNIT_TEST(test_debugexit_second_write_keeps_the_first_code),
     UNIT_TEST(test_debugexit_read_returns_all_ones_and_changes_nothing),

@@ -64,13 +64,32 @@ static void fake_send_ipi(struct vlapic *l, uint32_t dest, uint32_t icr_low)
     nr_ipis++;
 }
 
+static unsigned int nr_kicks;
+static uint8_t eoi_vectors[MAX_IPIS];
+static unsigned int nr_eois;
+
+static void fake_eoi_level(struct vlapic *l, uint8_t vector)
+{
+    CU_ASSERT_PTR_EQUAL(l, &lapic);
+    if (nr_eois < MAX_IPIS) {
+        eoi_vectors[nr_eois] = vector;
+    }
+    nr_eois++;
+}
+
+static void fake_kick(struct vlapic *l)
+{
+    CU_ASSERT_PTR_EQUAL(l, &lapic);
+    nr_kicks++;
+}
+
 static const struct vlapic_env env_1ghz = {fake_now_ns, fake_timer_arm, fake_notify, fake_send_ipi,
-                                           NS_PER_SEC};
+                                           NS_PER_SEC,  fake_eoi_level, fake_kick};
 
 static void start_with(const struct vlapic_env *env, uint32_t id)
 {
     clock_ns = 0;
-    nr_arms = nr_notify = nr_ipis = 0;
+    nr_arms = nr_notify = nr_ipis = nr_kicks = nr_eois = 0;
     memset(arms, 0, sizeof(arms));
     memset(ipis, 0, sizeof(ipis));
     memset(&lapic, 0xa5, sizeof(lapic)); /* init must set every field */
@@ -1207,10 +1226,10 @@ static void test_vlapic_timer_tsc_deadline_mode_runs_as_one_shot(void)
 
 static void test_vlapic_timer_other_frequencies_round_the_deadline_up(void)
 {
-    static const struct vlapic_env env_3ghz = {fake_now_ns, fake_timer_arm, fake_notify,
-                                               fake_send_ipi, 3 * NS_PER_SEC};
-    static const struct vlapic_env env_25mhz = {fake_now_ns, fake_timer_arm, fake_notify,
-                                                fake_send_ipi, 25000000};
+    static const struct vlapic_env env_3ghz = {
+        fake_now_ns, fake_timer_arm, fake_notify, fake_send_ipi, 3 * NS_PER_SEC, NULL, NULL};
+    static const struct vlapic_env env_25mhz = {
+        fake_now_ns, fake_timer_arm, fake_notify, fake_send_ipi, 25000000, NULL, NULL};
 
     start_with(&env_3ghz, OWN_ID);
     timer_setup(0x30, 0xb);
@@ -1293,6 +1312,92 @@ static void test_vlapic_timer_with_illegal_vector_sets_esr(void)
     CU_ASSERT_EQUAL(latch_esr(), 0x40);
 }
 
+/* Posted interrupts (I/O APIC messages) ------------------------------------------------------- */
+
+static bool tmr_has(unsigned int vector)
+{
+    return vec_in(0x180, vector);
+}
+
+static void test_vlapic_post_irq_waits_for_sync_and_kicks(void)
+{
+    sw_enable();
+    vlapic_post_irq(&lapic, 0x41, false);
+    CU_ASSERT_EQUAL(nr_notify, 1);
+    CU_ASSERT_EQUAL(nr_kicks, 1);
+    CU_ASSERT_FALSE(irr_has(0x41)); /* not until the vCPU syncs on its own CPU */
+    CU_ASSERT_EQUAL(vlapic_pending_vector(&lapic), -1);
+    vlapic_sync_posted(&lapic);
+    CU_ASSERT(irr_has(0x41));
+    CU_ASSERT_FALSE(tmr_has(0x41));
+    CU_ASSERT_EQUAL(vlapic_pending_vector(&lapic), 0x41);
+    vlapic_sync_posted(&lapic); /* nothing new: nothing changes */
+    CU_ASSERT_EQUAL(bank_popcount(0x200), 1);
+}
+
+static void test_vlapic_post_irq_level_sets_tmr_and_its_eoi_reaches_the_io_apic(void)
+{
+    sw_enable();
+    vlapic_post_irq(&lapic, 0x61, true);
+    vlapic_post_irq(&lapic, 0x52, false);
+    vlapic_sync_posted(&lapic);
+    CU_ASSERT(tmr_has(0x61));
+    CU_ASSERT_FALSE(tmr_has(0x52));
+    vlapic_accept(&lapic, 0x61);
+    reg_write(0xb0, 0); /* EOI of 0x61: level */
+    CU_ASSERT_EQUAL(nr_eois, 1);
+    CU_ASSERT_EQUAL(eoi_vectors[0], 0x61);
+    CU_ASSERT_FALSE(tmr_has(0x61));
+    vlapic_accept(&lapic, 0x52);
+    reg_write(0xb0, 0); /* EOI of 0x52: edge, not forwarded */
+    CU_ASSERT_EQUAL(nr_eois, 1);
+}
+
+static void test_vlapic_post_irq_to_a_disabled_apic_is_dropped(void)
+{
+    /* Software-disabled (SVR bit 8 clear): fixed interrupts are not accepted. */
+    vlapic_post_irq(&lapic, 0x41, false);
+    vlapic_sync_posted(&lapic);
+    CU_ASSERT_FALSE(irr_has(0x41));
+    /* An illegal vector is an error, as for a local source. */
+    sw_enable();
+    vlapic_post_irq(&lapic, 0x05, false);
+    vlapic_sync_posted(&lapic);
+    CU_ASSERT_EQUAL(bank_popcount(0x200), 0);
+    CU_ASSERT(latch_esr() & 0x40);
+}
+
+static void test_vlapic_match_dest_decodes_physical_and_logical_modes(void)
+{
+    static const struct {
+        uint32_t dfr, ldr;
+        uint8_t dest;
+        bool logical, match;
+    } cases[] = {
+        {0xffffffff, 0, OWN_ID, false, true},
+        {0xffffffff, 0, OWN_ID + 1, false, false},
+        {0xffffffff, 0, 0xff, false, true},         /* physical broadcast */
+        {0xffffffff, 0x04000000, 0x04, true, true}, /* flat: shared bit */
+        {0xffffffff, 0x04000000, 0x0b, true, false},
+        {0xffffffff, 0x04000000, 0xff, true, true},
+        {0x0fffffff, 0x21000000, 0x21, true, true}, /* cluster 2, member 1 */
+        {0x0fffffff, 0x21000000, 0x23, true, true},
+        {0x0fffffff, 0x21000000, 0x31, true, false}, /* other cluster */
+        {0x0fffffff, 0x21000000, 0x22, true, false}, /* other member */
+        {0x0fffffff, 0x21000000, 0xf1, true, true},  /* every cluster */
+    };
+
+    for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+        reg_write(0xe0, cases[i].dfr);
+        reg_write(0xd0, cases[i].ldr);
+        UNIT_CHECK(vlapic_match_dest(&lapic, cases[i].dest, cases[i].logical) == cases[i].match,
+                   "case %zu: dest %#x %s", i, cases[i].dest,
+                   cases[i].logical ? "logical" : "physical");
+    }
+    CU_ASSERT_EQUAL(vlapic_msr_write(&lapic, MSR_BASE, BASE_DISABLE), 0);
+    CU_ASSERT_FALSE(vlapic_match_dest(&lapic, 0xff, false)); /* disabled: nothing matches */
+}
+
 static CU_TestInfo vlapic_tests[] = {
     UNIT_TEST(test_vlapic_init_gives_power_on_state),
     UNIT_TEST(test_vlapic_mmio_write_keeps_only_writable_bits),
@@ -1339,6 +1444,10 @@ static CU_TestInfo vlapic_tests[] = {
     UNIT_TEST(test_vlapic_error_lvt_raises_its_vector_unless_masked),
     UNIT_TEST(test_vlapic_error_lvt_fires_on_send_errors),
     UNIT_TEST(test_vlapic_timer_with_illegal_vector_sets_esr),
+    UNIT_TEST(test_vlapic_post_irq_waits_for_sync_and_kicks),
+    UNIT_TEST(test_vlapic_post_irq_level_sets_tmr_and_its_eoi_reaches_the_io_apic),
+    UNIT_TEST(test_vlapic_post_irq_to_a_disabled_apic_is_dropped),
+    UNIT_TEST(test_vlapic_match_dest_decodes_physical_and_logical_modes),
     CU_TEST_INFO_NULL,
 };
 

@@ -4,11 +4,13 @@
 #define ARCH_X86_VM_H
 
 #include <hv/types.h>
+#include <x86/vioapic.h>
 
 struct arch_vm {
-    uint64_t tsc_offset; /* added to the host TSC: the guest's TSC starts near 0 */
-    hpa_t iopm_hpa;      /* SVM I/O permission map: 12 KiB, a set bit intercepts a port */
-    hpa_t msrpm_hpa;     /* SVM MSR permission map: 8 KiB, read and write bits per MSR */
+    uint64_t tsc_offset;    /* added to the host TSC: the guest's TSC starts near 0 */
+    hpa_t iopm_hpa;         /* SVM I/O permission map: 12 KiB, a set bit intercepts a port */
+    hpa_t msrpm_hpa;        /* SVM MSR permission map: 8 KiB, read and write bits per MSR */
+    struct vioapic vioapic; /* at VIOAPIC_BASE; set up by arch_vm_add_devices() */
 };
 
 #endif /* ARCH_X86_VM_H */

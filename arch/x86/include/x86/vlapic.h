@@ -29,6 +29,13 @@ struct vlapic_env {
     /* A write to the ICR that targets other CPUs (INIT, SIPI, fixed IPIs to others). */
     void (*send_ipi)(struct vlapic *l, uint32_t dest, uint32_t icr_low);
     uint64_t timer_hz; /* the frequency the timer counts at before the divider */
+    /* Optional (NULL: none): the guest EOI'd vector, which was accepted level-triggered. */
+    void (*eoi_level)(struct vlapic *l, uint8_t vector);
+    /*
+     * Optional: an interrupt was posted (vlapic_post_irq), possibly from another CPU; make the
+     * vCPU leave guest mode soon so that it picks it up. Called after notify.
+     */
+    void (*kick)(struct vlapic *l);
 };
 
 struct vlapic {
@@ -53,6 +60,9 @@ struct vlapic {
     uint32_t irr[8];
     uint32_t isr[8];
     uint32_t tmr[8];
+    /* Posted by other CPUs, taken into IRR by vlapic_sync_posted() (atomics; any CPU). */
+    uint32_t posted_irr[8];
+    uint32_t posted_tmr[8]; /* level-triggered among posted_irr */
 };
 
 /*
@@ -80,6 +90,24 @@ uint64_t vlapic_mmio_base(const struct vlapic *l);
 
 /* Raise vector (16-255) in IRR, edge-triggered; notifies when it becomes deliverable. */
 void vlapic_set_irq(struct vlapic *l, uint8_t vector);
+
+/*
+ * Post vector from any CPU (an I/O APIC message): level says it is level-triggered, so its TMR
+ * bit is set on acceptance and its EOI reaches env->eoi_level. Calls env->notify and env->kick;
+ * the vCPU takes the vector into IRR at its next vlapic_sync_posted().
+ * Context: any CPU, any IRQ state; lock-free.
+ */
+void vlapic_post_irq(struct vlapic *l, uint8_t vector, bool level);
+
+/*
+ * Whether an I/O APIC message with the 8-bit destination dest reaches this local APIC: physical
+ * mode compares the APIC id (0xff: all), logical mode the LDR in the flat or cluster model of
+ * the DFR. A disabled local APIC matches nothing. Context: any CPU (reads the registers once).
+ */
+bool vlapic_match_dest(const struct vlapic *l, uint8_t dest, bool logical);
+
+/* Take what was posted into IRR, as if it arrived now. Context: the vCPU's CPU. */
+void vlapic_sync_posted(struct vlapic *l);
 
 /* Returns: the highest IRR vector whose priority class is above the processor priority, or -1. */
 int vlapic_pending_vector(const struct vlapic *l);

@@ -17,6 +17,8 @@ struct cpu_regs {
 
 /* Vectors the hypervisor uses; legacy PIC lines are parked at 0x20-0x2f, all masked. */
 #define VECTOR_PIC_BASE   0x20
+#define VECTOR_GSI_BASE   0x30 /* GSI n of a physical I/O APIC (ioapic.c), n < NR_ROUTED_GSIS */
+#define NR_ROUTED_GSIS    24
 #define VECTOR_TIMER      0xf0
 #define VECTOR_KICK       0xf1 /* "look at your run queue": leave guest mode or idle */
 #define VECTOR_APIC_ERROR 0xfe
@@ -43,12 +45,39 @@ void paging_load(void);                      /* switch this CPU to them */
 int paging_map_mmio(hpa_t hpa, uint64_t size_bytes);
 
 /* acpi.c: what the MADT says. */
+#define X86_MAX_IOAPICS   4
+#define X86_MAX_OVERRIDES 16
+
+struct x86_ioapic {
+    uint8_t id;
+    uint32_t hpa;
+    uint32_t gsi_base; /* the GSI of its pin 0 */
+};
+
+/* MPS INTI flags of an override (ACPI 6.x, "Interrupt Source Override Structure"). */
+#define X86_INTI_POLARITY_MASK 0x3
+#define X86_INTI_ACTIVE_HIGH   0x1
+#define X86_INTI_ACTIVE_LOW    0x3
+#define X86_INTI_TRIGGER_MASK  0xc
+#define X86_INTI_EDGE          0x4
+#define X86_INTI_LEVEL         0xc
+
+struct x86_irq_override {
+    uint8_t isa_irq;
+    uint32_t gsi;
+    uint16_t flags; /* X86_INTI_*; 0 in a field: the bus's default */
+};
+
 struct x86_platform {
     hpa_t lapic_hpa;
     unsigned int nr_cpus;
     uint32_t apic_ids[CONFIG_NR_CPUS];
     unsigned int nr_cpus_ignored; /* past CONFIG_NR_CPUS or x2APIC-only ids */
     unsigned int nr_ioapics;
+    unsigned int nr_ioapics_ignored;
+    struct x86_ioapic ioapics[X86_MAX_IOAPICS];
+    unsigned int nr_overrides;
+    struct x86_irq_override overrides[X86_MAX_OVERRIDES];
 };
 extern struct x86_platform x86_platform;
 void acpi_init(const struct boot_info *bi);

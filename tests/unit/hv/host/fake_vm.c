@@ -290,6 +290,13 @@ int arch_vm_passthrough_pio(struct vm *vm, uint64_t base, uint64_t size)
     return hook_result(FAKE_HOOK_PASSTHROUGH_PIO);
 }
 
+int arch_vm_passthrough_irq(struct vm *vm, unsigned int gsi)
+{
+    (void)vm;
+    fake_log(fake.arch_log, "passthrough_irq:%u", gsi);
+    return hook_result(FAKE_HOOK_PASSTHROUGH_IRQ);
+}
+
 int arch_bootdom_load(struct vm *vm, const struct boot_module *kernel,
                       const struct boot_module *mods, unsigned int nr_mods, const char *cmdline,
                       struct vcpu_boot *boot)

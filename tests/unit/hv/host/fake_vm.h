@@ -35,6 +35,7 @@ enum fake_hook {
     FAKE_HOOK_PASSTHROUGH_PIO,
     FAKE_HOOK_ADD_DEVICES, /* fails after adding every device it was to add */
     FAKE_HOOK_BOOTDOM_LOAD,
+    FAKE_HOOK_PASSTHROUGH_IRQ,
 };
 
 /* One arch_vcpu_complete() call. */
@@ -64,7 +65,7 @@ struct fake_vm {
     /* Records. */
     char arch_log[FAKE_LOG_SIZE];  /* arch hooks in order: "vm_create vcpu_create:0 ..." */
     char sched_log[FAKE_LOG_SIZE]; /* scheduler calls in order: "add:0@-1 wake:0 ..." */
-    unsigned int nr_calls[FAKE_HOOK_BOOTDOM_LOAD + 1]; /* calls per fallible hook */
+    unsigned int nr_calls[FAKE_HOOK_PASSTHROUGH_IRQ + 1]; /* calls per fallible hook */
     unsigned int nr_bad_undo;    /* undo hooks run for a setup hook that had not succeeded */
     unsigned int nr_seen_early;  /* hooks that found their VM through vm_find() */
     unsigned int nr_sched_vcpus; /* vCPUs added to the scheduler and not removed (kept by
