@@ -6,14 +6,50 @@
  */
 #define LOG_TAG "dom0"
 #include <hv/cmdline.h>
+#include <hv/console.h>
 #include <hv/dom0.h>
 #include <hv/frame.h>
 #include <hv/log.h>
 #include <hv/percpu.h>
 #include <hv/string.h>
+#include <hv/time.h>
+#include <hv/timer.h>
+#include <hv/vconsole.h>
 #include <public/axvm/errno.h>
 
+#define INPUT_POLL_NS (10 * NSEC_PER_MSEC) /* 1000 characters a second: faster than 115200 baud */
+
 static struct vm *dom0;
+
+/*
+ * dom0's console input: what the hypervisor's console device receives, polled on the boot CPU
+ * and handed to dom0's emulated UART. Bytes its receive FIFO has no room for wait here, and
+ * nothing more is read from the device until they are in: the device's own FIFO and the flow
+ * control of whatever feeds it hold the rest.
+ */
+static struct timer input_timer;
+static uint8_t input_buf[16];
+static size_t input_len, input_off;
+
+static void pump_input(struct timer *t)
+{
+    struct vm *vm = dom0;
+
+    if (input_off == input_len) {
+        input_len = arch_console_read((char *)input_buf, sizeof(input_buf));
+        input_off = 0;
+    }
+    if (vm && input_off < input_len) {
+        int n = vconsole_input(&vm->console, input_buf + input_off, input_len - input_off);
+
+        if (n > 0) {
+            input_off += (size_t)n;
+        } else if (n < 0) {
+            input_off = input_len; /* no UART to give it to: drop it */
+        }
+    }
+    timer_set(t, arch_time_now_ns() + INPUT_POLL_NS);
+}
 
 struct vm *dom0_get(void)
 {
@@ -146,5 +182,7 @@ struct vm *dom0_start(const struct boot_info *bi)
         return NULL;
     }
     __atomic_store_n(&dom0, vm, __ATOMIC_RELEASE);
+    timer_init(&input_timer, pump_input, this_cpu_id());
+    timer_set(&input_timer, arch_time_now_ns() + INPUT_POLL_NS);
     return vm;
 }

@@ -4,6 +4,7 @@
 #include <hv/console.h>
 #include <hv/string.h>
 #include <hv/vconsole.h>
+#include <public/axvm/errno.h>
 
 _Static_assert((VCONSOLE_RING_SIZE & (VCONSOLE_RING_SIZE - 1)) == 0, "ring size: power of two");
 
@@ -71,6 +72,16 @@ void vconsole_set_input(struct vconsole *c,
     c->input_sink = sink;
     c->input_ctx = ctx;
     spin_unlock_irqrestore(&c->lock, flags);
+}
+
+int vconsole_input(struct vconsole *c, const uint8_t *buf, size_t len)
+{
+    unsigned long flags = spin_lock_irqsave(&c->lock);
+    int rc = c->input_sink ? (int)c->input_sink(c->input_ctx, buf, MIN(len, (size_t)INT32_MAX))
+                           : -AXVM_ENODEV;
+
+    spin_unlock_irqrestore(&c->lock, flags);
+    return rc;
 }
 
 void vconsole_flush(struct vconsole *c)

@@ -45,6 +45,13 @@ void vconsole_write(struct vconsole *c, const char *s, size_t len);
 void vconsole_set_input(struct vconsole *c,
                         size_t (*sink)(void *ctx, const uint8_t *buf, size_t len), void *ctx);
 
+/*
+ * Give the domain console input (dom0: what arrives on the machine's serial line; domUs: what
+ * "axvm-xl console" types). Context: any; takes c->lock, then the sink's locks.
+ * Returns: bytes the sink accepted (0 when it is full: retry later); -AXVM_ENODEV without one.
+ */
+int vconsole_input(struct vconsole *c, const uint8_t *buf, size_t len);
+
 /* Send out a partial last line, if any (the domain is going away). */
 void vconsole_flush(struct vconsole *c);
 
