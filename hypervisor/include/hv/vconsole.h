@@ -2,7 +2,8 @@
 /*
  * A domain's console: what the guest writes (through its UART model or the console_write
  * hypercall) goes to the hypervisor console one line at a time, prefixed "(d1) ", and into a
- * ring that dom0 reads later ("axvm-xl console").
+ * ring that dom0 reads later ("axvm-xl console"). Input from dom0 goes the other way, to a
+ * sink the domain's console device registers (the 16550's receive FIFO).
  */
 #ifndef HV_VCONSOLE_H
 #define HV_VCONSOLE_H
@@ -13,8 +14,16 @@
 #define VCONSOLE_LINE_MAX  160   /* a longer line is cut into pieces */
 #define VCONSOLE_RING_SIZE 16384 /* power of two */
 
+/*
+ * Takes input bytes for the guest. Returns: how many of buf's len bytes it accepted (fewer
+ * when its buffer is full). Context: any; called with no vconsole lock held.
+ */
+typedef size_t (*vconsole_input_fn)(void *ctx, const uint8_t *buf, size_t len);
+
 struct vconsole {
     spinlock_t lock; /* guards everything below */
+    vconsole_input_fn input_sink;
+    void *input_ctx;
     domid_t domid;
     size_t line_len;
     char line[VCONSOLE_LINE_MAX];
@@ -35,5 +44,21 @@ void vconsole_flush(struct vconsole *c);
  * ring holds starts at the oldest byte kept. Returns: bytes copied; *pos moves past them.
  */
 size_t vconsole_read(struct vconsole *c, uint64_t *pos, char *buf, size_t len);
+
+/* Returns: the bytes ever written to the console (the ring keeps the last RING_SIZE). */
+uint64_t vconsole_written(struct vconsole *c);
+
+/*
+ * Register (sink != NULL) or remove (NULL) where input for the guest goes; one sink at a time,
+ * the last registration wins. Context: while the VM is built or torn down (its device model).
+ */
+void vconsole_set_input(struct vconsole *c,
+                        size_t (*sink)(void *ctx, const uint8_t *buf, size_t len), void *ctx);
+
+/*
+ * Hand len bytes of input to the guest's sink. Context: any; the sink runs with no vconsole
+ * lock held. Returns: the bytes the sink accepted (0..len), or -AXVM_ENODEV without a sink.
+ */
+int vconsole_input(struct vconsole *c, const uint8_t *buf, size_t len);
 
 #endif /* HV_VCONSOLE_H */
