@@ -6,6 +6,7 @@ hv-y += bootinfo.o
 hv-y += cmdline.o
 hv-y += console.o
 hv-y += devbus.o
+hv-y += domctl.o
 hv-y += frame.o
 hv-y += heap.o
 hv-y += hypercall.o

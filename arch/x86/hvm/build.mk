@@ -8,3 +8,4 @@ hv-y += msr.o
 hv-y += vcpu.o
 hv-y += vlapic.o
 hv-y += vm.o
+hv-y += domctl.o
