@@ -150,8 +150,8 @@ static uint32_t host_arch(void)
 
 static int create_check(const struct axvm_domain_create *a)
 {
-    uint64_t online = percpu_nr_online() >= 64 ? UINT64_MAX
-                                                : ((uint64_t)1 << percpu_nr_online()) - 1;
+    uint64_t online =
+        percpu_nr_online() >= 64 ? UINT64_MAX : ((uint64_t)1 << percpu_nr_online()) - 1;
 
     if (a->nr_vcpus == 0 || a->nr_vcpus > VM_MAX_VCPUS || a->arch != host_arch() ||
         !is_valid_name(a->name) || !is_zero(a->pad, sizeof(a->pad)) ||
@@ -489,8 +489,8 @@ static int passthrough_check(const struct axvm_domain_passthrough *a)
 static int64_t dc_passthrough(struct domctl_call *c)
 {
     const struct axvm_domain_passthrough *a = &c->arg.passthrough;
-    struct vm_passthrough_config p = {
-        a->kind == AXVM_PT_PIO ? DEV_SPACE_PIO : DEV_SPACE_MMIO, a->base, a->size};
+    struct vm_passthrough_config p = {a->kind == AXVM_PT_PIO ? DEV_SPACE_PIO : DEV_SPACE_MMIO,
+                                      a->base, a->size};
     struct vm *vm;
     int rc = passthrough_check(a);
 
@@ -537,8 +537,8 @@ static int64_t ring_to_caller(struct domctl_call *c, struct vconsole *vc)
         size_t want = (size_t)MIN(c->buf_size - done, (uint64_t)sizeof(chunk));
         int rc;
 
-        n = vc ? vconsole_read(vc, &pos, chunk, want) : console_ring_read(&pos, chunk, want,
-                                                                          &written);
+        n = vc ? vconsole_read(vc, &pos, chunk, want)
+               : console_ring_read(&pos, chunk, want, &written);
         rc = n ? vm_write_guest(c->caller, c->buf_gpa + done, chunk, n) : 0;
         if (rc) {
             return rc;
@@ -640,8 +640,7 @@ static const struct domctl_spec specs[AXVM_HC_CONTROL_LAST - AXVM_HC_CONTROL_FIR
     CALL(AXVM_HC_DOMAIN_ADD_DEVICE, dc_add_device, struct axvm_domain_device, false, BUF_NONE),
     CALL(AXVM_HC_DOMAIN_PASSTHROUGH, dc_passthrough, struct axvm_domain_passthrough, false,
          BUF_NONE),
-    CALL(AXVM_HC_VCPU_SET_CONTEXT, dc_vcpu_set_context, struct axvm_vcpu_context, false,
-         BUF_NONE),
+    CALL(AXVM_HC_VCPU_SET_CONTEXT, dc_vcpu_set_context, struct axvm_vcpu_context, false, BUF_NONE),
     CALL(AXVM_HC_CONSOLE_READ, dc_console_read, struct axvm_console_read, true, BUF_WRITE),
     CALL(AXVM_HC_LOG_READ, dc_log_read, struct axvm_console_read, true, BUF_WRITE),
     CALL(AXVM_HC_PHYSINFO, dc_physinfo, struct axvm_physinfo, true, BUF_NONE),

@@ -834,6 +834,7 @@ int vm_run_vcpu(struct vm *vm, unsigned int vcpu_id)
     struct vcpu *v = vcpu_id < vm->nr_vcpus ? vm->vcpus[vcpu_id] : NULL;
     uint64_t start = arch_time_now_ns();
     int result = KEEP_RUNNING;
+    bool entered = false;
 
     if (!v) {
         return -AXVM_ENOENT;
@@ -849,10 +850,13 @@ int vm_run_vcpu(struct vm *vm, unsigned int vcpu_id)
             result = VCPU_RUN_PREEMPTED;
         } else {
             arch_vcpu_run(v, &exit);
+            entered = true;
             v->nr_exits[exit.kind < VM_EXIT_NR_KINDS ? exit.kind : VM_EXIT_NONE]++;
             result = handle_exit(v, &exit);
         }
     }
-    __atomic_store_n(&v->run_ns, v->run_ns + (arch_time_now_ns() - start), __ATOMIC_RELAXED);
+    if (entered) { /* a paused or stopping vCPU that only looked at its flags costs nothing */
+        __atomic_store_n(&v->run_ns, v->run_ns + (arch_time_now_ns() - start), __ATOMIC_RELAXED);
+    }
     return result;
 }

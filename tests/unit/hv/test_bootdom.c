@@ -415,6 +415,27 @@ static void test_bootdom_start_all_reports_and_skips_domains_it_cannot_start(voi
     CU_ASSERT_EQUAL(fake.nr_bad_undo, 0);
 }
 
+static void test_bootdom_start_all_makes_one_privileged_domain_0_and_refuses_a_second(void)
+{
+    struct vm *vm;
+
+    add_module("domain name=ctl mem=1M privileged");
+    add_module("domain name=ctl2 mem=1M privileged");
+    add_module("domain name=plain mem=1M");
+    CU_ASSERT_EQUAL(bootdom_start_all(&bi), 2);
+    vm = fake_find_vm("ctl");
+    CU_ASSERT_FATAL(vm != NULL);
+    CU_ASSERT(vm->id == 0 && vm->config.privileged);
+    CU_ASSERT_PTR_NULL(fake_find_vm("ctl2"));
+    CU_ASSERT_EQUAL(
+        host_console_count("module 1: domain 'ctl2' not started: a privileged domain exists"), 1);
+    vm = fake_find_vm("plain");
+    CU_ASSERT_FATAL(vm != NULL);
+    CU_ASSERT(vm->id != 0 && !vm->config.privileged);
+    CU_ASSERT_EQUAL(bootdom_parse("domain name=x privileged=1", &spec, err, sizeof(err)),
+                    -AXVM_EINVAL);
+}
+
 static CU_TestInfo bootdom_tests[] = {
     UNIT_TEST(test_bootdom_parse_fills_defaults_for_a_bare_name),
     UNIT_TEST(test_bootdom_parse_takes_every_option),
@@ -432,6 +453,7 @@ static CU_TestInfo bootdom_tests[] = {
     UNIT_TEST(test_bootdom_start_all_builds_loads_and_boots_a_domain),
     UNIT_TEST(test_bootdom_start_all_passes_at_most_max_modules),
     UNIT_TEST(test_bootdom_start_all_reports_and_skips_domains_it_cannot_start),
+    UNIT_TEST(test_bootdom_start_all_makes_one_privileged_domain_0_and_refuses_a_second),
     CU_TEST_INFO_NULL,
 };
 
