@@ -829,12 +829,24 @@ static int handle_exit(struct vcpu *v, struct vm_exit *exit)
     }
 }
 
+/*
+ * Add the time since last to v's CPU time at each exit, so a vCPU that keeps its CPU for long
+ * still shows its time growing; the time a paused or stopping vCPU spends only looking at its
+ * flags is not counted. Returns: now.
+ */
+static uint64_t account_run_time(struct vcpu *v, uint64_t last)
+{
+    uint64_t now = arch_time_now_ns();
+
+    __atomic_store_n(&v->run_ns, v->run_ns + (now - last), __ATOMIC_RELAXED);
+    return now;
+}
+
 int vm_run_vcpu(struct vm *vm, unsigned int vcpu_id)
 {
     struct vcpu *v = vcpu_id < vm->nr_vcpus ? vm->vcpus[vcpu_id] : NULL;
-    uint64_t start = arch_time_now_ns();
+    uint64_t last = arch_time_now_ns();
     int result = KEEP_RUNNING;
-    bool entered = false;
 
     if (!v) {
         return -AXVM_ENOENT;
@@ -850,13 +862,10 @@ int vm_run_vcpu(struct vm *vm, unsigned int vcpu_id)
             result = VCPU_RUN_PREEMPTED;
         } else {
             arch_vcpu_run(v, &exit);
-            entered = true;
+            last = account_run_time(v, last);
             v->nr_exits[exit.kind < VM_EXIT_NR_KINDS ? exit.kind : VM_EXIT_NONE]++;
             result = handle_exit(v, &exit);
         }
-    }
-    if (entered) { /* a paused or stopping vCPU that only looked at its flags costs nothing */
-        __atomic_store_n(&v->run_ns, v->run_ns + (arch_time_now_ns() - start), __ATOMIC_RELAXED);
     }
     return result;
 }

@@ -4,7 +4,8 @@
 # Multiboot loaders (axvm's and QEMU's -kernel) require. Included by the top-level Makefile.
 
 GUEST_O := build/x86_64/guests
-GUEST_NAMES := hello mmio hypercall lazy cpuid timer crash hostile victim cpubound exitbench
+GUEST_NAMES := hello mmio hypercall lazy cpuid timer crash hostile victim cpubound exitbench \
+	domctl
 GUEST_CFLAGS := -std=c11 -ffreestanding -fno-pic -fno-pie -fno-stack-protector -mno-red-zone \
 	-mgeneral-regs-only -fno-tree-loop-distribute-patterns -O2 -g $(WARNINGS) \
 	-Ibuild/x86_64/include -Ihypervisor/include -MMD -MP

@@ -20,12 +20,12 @@
 #include <host.h>
 #include <unit.h>
 
-#define DOM0_RAM  KIB(192)          /* dom0's RAM at gpa 0 */
-#define ARG_GPA   ((gpa_t)0x1000)   /* where the call's struct goes */
-#define BUF_GPA   ((gpa_t)0x10000)  /* where its buffer goes (up to 128 KiB) */
-#define RO_GPA    ((gpa_t)MIB(1))   /* a read-only page of dom0's RAM */
-#define HOLE_GPA  ((gpa_t)MIB(2))   /* nothing */
-#define GUEST_RAM KIB(64)           /* what the built domains get */
+#define DOM0_RAM  KIB(192)               /* dom0's RAM at gpa 0 */
+#define ARG_GPA   ((gpa_t)0x1000)        /* where the call's struct goes */
+#define BUF_GPA   ((gpa_t)0x10000)       /* where its buffer goes (up to 128 KiB) */
+#define RO_GPA    ((gpa_t)MIB(1))        /* a read-only page of dom0's RAM */
+#define HOLE_GPA  ((gpa_t)MIB(2))        /* nothing */
+#define GUEST_RAM KIB(64)                /* what the built domains get */
 #define MMIO_PT   ((uint64_t)0xfec00000) /* not host RAM */
 
 static struct vm *dom0;
@@ -138,8 +138,8 @@ static int64_t add_ram(uint16_t domid, uint64_t gpa, uint64_t size)
 
 static int64_t set_context(uint16_t domid, uint16_t vcpu, uint64_t entry)
 {
-    struct axvm_vcpu_context ctx = {domid, vcpu, AXVM_VCPU_X86_PROTECTED32, entry,
-                                    {1, 2, 3, 4, 5, 6}, 0x8000};
+    struct axvm_vcpu_context ctx = {
+        domid, vcpu, AXVM_VCPU_X86_PROTECTED32, entry, {1, 2, 3, 4, 5, 6}, 0x8000};
 
     return call(AXVM_HC_VCPU_SET_CONTEXT, &ctx, sizeof(ctx));
 }
@@ -230,8 +230,7 @@ static void test_domctl_numbers_outside_the_control_range_are_not_control_calls(
 {
     const uint64_t args[6] = {ARG_GPA, 8, 0, 0, 0, 0};
 
-    CU_ASSERT_EQUAL(domctl_dispatch(dom0->vcpus[0], AXVM_HC_CONTROL_FIRST - 1, args),
-                    -AXVM_ENOSYS);
+    CU_ASSERT_EQUAL(domctl_dispatch(dom0->vcpus[0], AXVM_HC_CONTROL_FIRST - 1, args), -AXVM_ENOSYS);
     CU_ASSERT_EQUAL(domctl_dispatch(dom0->vcpus[0], AXVM_HC_CONTROL_LAST + 1, args), -AXVM_ENOSYS);
     CU_ASSERT_EQUAL(raw(AXVM_HC_CONTROL_LAST + 1, ARG_GPA, 8, 0, 0), -AXVM_ENOSYS);
 }
@@ -267,8 +266,8 @@ static void test_domctl_wrong_struct_size_returns_einval_for_every_call(void)
         for (size_t i = 0; i < ARRAY_SIZE(sizes); i++) {
             int64_t rc = raw(nr, ARG_GPA, sizes[i], 0, 0);
 
-            UNIT_CHECK(rc == -AXVM_EINVAL, "call %llu, size %llu: rc %lld",
-                       (unsigned long long)nr, (unsigned long long)sizes[i], (long long)rc);
+            UNIT_CHECK(rc == -AXVM_EINVAL, "call %llu, size %llu: rc %lld", (unsigned long long)nr,
+                       (unsigned long long)sizes[i], (long long)rc);
         }
     }
     CU_ASSERT_EQUAL(fake_nr_vms(), 1);
@@ -324,8 +323,7 @@ static void test_domctl_buffers_are_checked_against_the_callers_ram(void)
     CU_ASSERT_FATAL(vm_write_guest(dom0, ARG_GPA, &r, sizeof(r)) == 0);
     CU_ASSERT_EQUAL(raw(AXVM_HC_CONSOLE_READ, ARG_GPA, sizeof(r), HOLE_GPA, 8), -AXVM_EFAULT);
     CU_ASSERT_EQUAL(raw(AXVM_HC_CONSOLE_READ, ARG_GPA, sizeof(r), DOM0_RAM - 4, 8), -AXVM_EFAULT);
-    CU_ASSERT_EQUAL(raw(AXVM_HC_CONSOLE_READ, ARG_GPA, sizeof(r), UINT64_MAX - 3, 8),
-                    -AXVM_EFAULT);
+    CU_ASSERT_EQUAL(raw(AXVM_HC_CONSOLE_READ, ARG_GPA, sizeof(r), UINT64_MAX - 3, 8), -AXVM_EFAULT);
     CU_ASSERT_EQUAL(raw(AXVM_HC_CONSOLE_READ, ARG_GPA, sizeof(r), BUF_GPA, 8), 0);
 }
 
@@ -399,21 +397,51 @@ static void test_domctl_create_refuses_bad_arguments_and_creates_nothing(void)
         int64_t rc;
 
         switch (cases[i].field) {
-        case 0: c.nr_vcpus = 0; break;
-        case 1: c.nr_vcpus = VM_MAX_VCPUS + 1; break;
-        case 2: c.arch = AXVM_ARCH_ARM64; break;
-        case 3: memset(c.name, 0, sizeof(c.name)); break;
-        case 4: memset(c.name, 'a', sizeof(c.name)); break;
-        case 5: snprintf(c.name, sizeof(c.name), "two words"); break;
-        case 6: snprintf(c.name, sizeof(c.name), "bell\a"); break;
-        case 7: c.name[20] = 'x'; break;
-        case 8: c.pad[4] = 1; break;
-        case 9: c.on_poweroff = 3; break;
-        case 10: c.on_reboot = 0xff; break;
-        case 11: c.on_crash = 3; break;
-        case 12: c.cpumask = (uint64_t)1 << 40; break;
-        case 13: snprintf(c.name, sizeof(c.name), "taken"); break;
-        default: snprintf(c.name, sizeof(c.name), "dom0"); break;
+        case 0:
+            c.nr_vcpus = 0;
+            break;
+        case 1:
+            c.nr_vcpus = VM_MAX_VCPUS + 1;
+            break;
+        case 2:
+            c.arch = AXVM_ARCH_ARM64;
+            break;
+        case 3:
+            memset(c.name, 0, sizeof(c.name));
+            break;
+        case 4:
+            memset(c.name, 'a', sizeof(c.name));
+            break;
+        case 5:
+            snprintf(c.name, sizeof(c.name), "two words");
+            break;
+        case 6:
+            snprintf(c.name, sizeof(c.name), "bell\a");
+            break;
+        case 7:
+            c.name[20] = 'x';
+            break;
+        case 8:
+            c.pad[4] = 1;
+            break;
+        case 9:
+            c.on_poweroff = 3;
+            break;
+        case 10:
+            c.on_reboot = 0xff;
+            break;
+        case 11:
+            c.on_crash = 3;
+            break;
+        case 12:
+            c.cpumask = (uint64_t)1 << 40;
+            break;
+        case 13:
+            snprintf(c.name, sizeof(c.name), "taken");
+            break;
+        default:
+            snprintf(c.name, sizeof(c.name), "dom0");
+            break;
         }
         rc = call(AXVM_HC_DOMAIN_CREATE, &c, sizeof(c));
         UNIT_CHECK(rc == cases[i].rc, "%s: rc %lld", cases[i].what, (long long)rc);
@@ -529,7 +557,7 @@ static void test_domctl_add_region_refuses_bad_arguments(void)
 
     CU_ASSERT_EQUAL_FATAL(add_ram(id, 0, GUEST_RAM), 0);
     for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
-        struct axvm_domain_region r = {id,         cases[i].map, cases[i].access, cases[i].flags,
+        struct axvm_domain_region r = {id,           cases[i].map, cases[i].access, cases[i].flags,
                                        cases[i].gpa, cases[i].size};
         int64_t rc = call(AXVM_HC_DOMAIN_ADD_REGION, &r, sizeof(r));
 
@@ -571,8 +599,7 @@ static void test_domctl_copy_refuses_bad_arguments(void)
     cp.pad[1] = 1;
     CU_ASSERT_EQUAL(call_buf(AXVM_HC_DOMAIN_COPY, &cp, sizeof(cp), "x", 1), -AXVM_EINVAL);
     cp.pad[1] = 0;
-    CU_ASSERT_EQUAL(call_buf(AXVM_HC_DOMAIN_COPY, &cp, sizeof(cp), big, sizeof(big)),
-                    -AXVM_EINVAL);
+    CU_ASSERT_EQUAL(call_buf(AXVM_HC_DOMAIN_COPY, &cp, sizeof(cp), big, sizeof(big)), -AXVM_EINVAL);
     cp.gpa = 0x1000;
     CU_ASSERT_EQUAL(call_buf(AXVM_HC_DOMAIN_COPY, &cp, sizeof(cp), big, AXVM_COPY_MAX),
                     -AXVM_EFAULT); /* 64 KiB from 4 KiB run past its 64 KiB of RAM */
@@ -651,8 +678,8 @@ static void test_domctl_passthrough_refuses_bad_arguments(void)
     uint16_t id = create("pt");
 
     for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
-        struct axvm_domain_passthrough p = {id, cases[i].kind, {cases[i].pad}, cases[i].base,
-                                            cases[i].size};
+        struct axvm_domain_passthrough p = {
+            id, cases[i].kind, {cases[i].pad}, cases[i].base, cases[i].size};
         int64_t rc = call(AXVM_HC_DOMAIN_PASSTHROUGH, &p, sizeof(p));
 
         UNIT_CHECK(rc == cases[i].rc, "%s: rc %lld", cases[i].what, (long long)rc);
@@ -823,8 +850,8 @@ static void test_domctl_on_actions_destroy_or_keep_a_stopped_domain(void)
         }
         stop_vcpus(vm);
         info = info_of(id, &rc);
-        UNIT_CHECK((rc == -AXVM_ENOENT) == cases[i].destroyed, "%s: getinfo rc %lld",
-                   cases[i].what, (long long)rc);
+        UNIT_CHECK((rc == -AXVM_ENOENT) == cases[i].destroyed, "%s: getinfo rc %lld", cases[i].what,
+                   (long long)rc);
         if (!cases[i].destroyed) {
             UNIT_CHECK(info.state == (cases[i].how == 2 ? AXVM_STATE_CRASHED : AXVM_STATE_SHUTDOWN),
                        "%s: state %u", cases[i].what, info.state);
@@ -1072,8 +1099,7 @@ static void test_domctl_console_input_hands_bytes_to_the_sink(void)
     in.size = 4;
     CU_ASSERT_EQUAL(call_buf(AXVM_HC_CONSOLE_INPUT, &in, sizeof(in), "abcde", 5), -AXVM_EINVAL);
     in.size = AXVM_CONSOLE_INPUT_MAX + 1;
-    CU_ASSERT_EQUAL(call_buf(AXVM_HC_CONSOLE_INPUT, &in, sizeof(in), NULL, in.size),
-                    -AXVM_EINVAL);
+    CU_ASSERT_EQUAL(call_buf(AXVM_HC_CONSOLE_INPUT, &in, sizeof(in), NULL, in.size), -AXVM_EINVAL);
     in.size = 1;
     in.pad[2] = 1;
     CU_ASSERT_EQUAL(call_buf(AXVM_HC_CONSOLE_INPUT, &in, sizeof(in), "a", 1), -AXVM_EINVAL);
@@ -1120,6 +1146,6 @@ static CU_TestInfo domctl_tests[] = {
     CU_TEST_INFO_NULL,
 };
 
-CU_SuiteInfo unit_suite_domctl = {"domctl", NULL, NULL, domctl_setup, domctl_teardown,
-                                  domctl_tests};
+CU_SuiteInfo unit_suite_domctl = {"domctl",        NULL,        NULL, domctl_setup,
+                                  domctl_teardown, domctl_tests};
 UNIT_REGISTER_SUITE(unit_suite_domctl);
