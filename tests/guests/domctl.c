@@ -106,8 +106,8 @@ static int build(const char *name, const uint8_t *code, uint64_t len, bool uart)
     if (rc) {
         return -1;
     }
-    r = (struct axvm_domain_region){c.domid, AXVM_MAP_ALLOC, AXVM_ACCESS_R | AXVM_ACCESS_W |
-                                    AXVM_ACCESS_X, 0, 0, CHILD_RAM};
+    r = (struct axvm_domain_region){
+        c.domid, AXVM_MAP_ALLOC, AXVM_ACCESS_R | AXVM_ACCESS_W | AXVM_ACCESS_X, 0, 0, CHILD_RAM};
     expect(ctl(AXVM_HC_DOMAIN_ADD_REGION, &r, sizeof(r)), 0, "add a 64 KiB alloc region");
     cp = (struct axvm_domain_copy){c.domid, {0}, CHILD_ENTRY};
     expect(hc4(AXVM_HC_DOMAIN_COPY, (uintptr_t)&cp, sizeof(cp), (uintptr_t)code, len), 0,
@@ -118,8 +118,8 @@ static int build(const char *name, const uint8_t *code, uint64_t len, bool uart)
         dev = (struct axvm_domain_device){c.domid, AXVM_DEV_UART16550, AXVM_SPACE_PIO, 4, 0x3f8};
         expect(ctl(AXVM_HC_DOMAIN_ADD_DEVICE, &dev, sizeof(dev)), 0, "add a 16550 at 0x3f8");
     }
-    ctx = (struct axvm_vcpu_context){c.domid, 0, AXVM_VCPU_X86_PROTECTED32, CHILD_ENTRY,
-                                     {0}, 0x8000};
+    ctx =
+        (struct axvm_vcpu_context){c.domid, 0, AXVM_VCPU_X86_PROTECTED32, CHILD_ENTRY, {0}, 0x8000};
     expect(ctl(AXVM_HC_VCPU_SET_CONTEXT, &ctx, sizeof(ctx)), 0, "set vCPU 0's context");
     return c.domid;
 }
