@@ -616,8 +616,11 @@ void vm_vcpu_stopped(struct vcpu *v)
 void vm_kill(struct vm *vm)
 {
     __atomic_store_n(&vm->published, false, __ATOMIC_RELEASE);
-    if (!__atomic_load_n(&vm->running, __ATOMIC_ACQUIRE) || vm->all_stopped) {
-        vm_destroy(vm); /* no vCPU ever ran, or every one has stopped for good */
+    /* No vCPU was ever woken (a shutdown wakes them all), or every one has stopped for good. */
+    if ((!__atomic_load_n(&vm->running, __ATOMIC_ACQUIRE) &&
+         !__atomic_load_n(&vm->shutting_down, __ATOMIC_ACQUIRE)) ||
+        vm->all_stopped) {
+        vm_destroy(vm);
         return;
     }
     vm->destroy_requested = true; /* its last vCPU frees it (vm_vcpu_stopped) */

@@ -905,6 +905,24 @@ static void test_domctl_destroy_from_every_state_returns_every_frame(void)
     }
 }
 
+/*
+ * A domain shut down before it ever started has its vCPUs woken to see the stop: destroying
+ * it must wait for them, not free vCPUs a CPU may be running. Regression test.
+ */
+static void test_domctl_destroy_after_shutdown_of_a_created_domain_waits_for_its_vcpus(void)
+{
+    struct axvm_domain_shutdown sd = {create("early"), 0, AXVM_SHUTDOWN_POWEROFF};
+    struct vm *vm = vm_find(sd.domid);
+
+    CU_ASSERT_EQUAL(call(AXVM_HC_DOMAIN_SHUTDOWN, &sd, sizeof(sd)), 0);
+    CU_ASSERT_EQUAL(vm->vcpus[0]->state, VCPU_RUNNABLE);
+    CU_ASSERT_EQUAL(ref_call(AXVM_HC_DOMAIN_DESTROY, sd.domid), 0);
+    CU_ASSERT_PTR_NULL(vm_find(sd.domid));
+    CU_ASSERT_EQUAL(vm->arch.host_magic, HOST_VM_LIVE); /* not freed yet */
+    stop_vcpus(vm);
+    check_memory_back("after the early domain stopped");
+}
+
 static void test_domctl_destroy_and_pause_refuse_the_caller_itself(void)
 {
     CU_ASSERT_EQUAL(ref_call(AXVM_HC_DOMAIN_DESTROY, 0), -AXVM_EINVAL);
@@ -1134,6 +1152,7 @@ static CU_TestInfo domctl_tests[] = {
     UNIT_TEST(test_domctl_shutdown_stops_the_domain_with_the_reason),
     UNIT_TEST(test_domctl_on_actions_destroy_or_keep_a_stopped_domain),
     UNIT_TEST(test_domctl_destroy_from_every_state_returns_every_frame),
+    UNIT_TEST(test_domctl_destroy_after_shutdown_of_a_created_domain_waits_for_its_vcpus),
     UNIT_TEST(test_domctl_destroy_and_pause_refuse_the_caller_itself),
     UNIT_TEST(test_domctl_ref_calls_refuse_nonzero_padding),
     UNIT_TEST(test_domctl_many_create_destroy_cycles_leak_nothing),
