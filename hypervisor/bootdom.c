@@ -129,6 +129,8 @@ static int apply_option(const struct option *o, struct bootdom_spec *spec, char 
         rc = parse_pio(o, cfg, err, size);
     } else if (option_is(o, "irq")) {
         rc = parse_irq(o, spec, err, size);
+    } else if (option_is(o, "privileged") && !o->value_len) {
+        cfg->privileged = true;
     } else {
         rc = fail(err, size, "unknown option '%.*s'", o);
     }
@@ -254,7 +256,7 @@ static int build_one(const struct boot_info *bi, unsigned int index,
         vm_destroy(vm);
         return rc;
     }
-    arch_vcpu_set_boot(vm->vcpus[0], &boot);
+    vm_set_vcpu_boot(vm, &boot);
     vm->destroy_when_stopped = true;
     *out = vm;
     return 0;
@@ -276,6 +278,11 @@ unsigned int bootdom_start_all(const struct boot_info *bi)
         rc = bootdom_parse(bi->modules[i].string, &spec, err, sizeof(err));
         if (rc) {
             log_err("module %u: %s; domain not started", i, err);
+            continue;
+        }
+        if (spec.config.privileged && vm_find(0)) {
+            log_err("module %u: domain '%s' not started: a privileged domain exists", i,
+                    spec.config.name);
             continue;
         }
         rc = build_one(bi, i, &spec, &built[nr_built]);

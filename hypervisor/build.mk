@@ -7,6 +7,7 @@ hv-y += cmdline.o
 hv-y += console.o
 hv-y += devbus.o
 hv-y += dom0.o
+hv-y += domctl.o
 hv-y += frame.o
 hv-y += heap.o
 hv-y += hypercall.o

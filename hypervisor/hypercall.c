@@ -2,12 +2,15 @@
 /*
  * Hypercall dispatch (<hv/hypercall.h>, ABI in <public/axvm/hypercall.h>). Each handler checks
  * every argument before it changes anything; guest buffers are copied in through the VM's
- * address space, which refuses any byte outside the caller's RAM.
+ * address space, which refuses any byte outside the caller's RAM. The control calls
+ * (AXVM_HC_CONTROL_FIRST..LAST) go to domctl.c.
  */
 #define LOG_TAG "hypercall"
+#include <hv/domctl.h>
 #include <hv/hypercall.h>
 #include <hv/sched.h>
 #include <hv/vm.h>
+#include <public/axvm/domctl.h>
 #include <public/axvm/hypercall.h>
 
 typedef int64_t (*hypercall_fn)(struct vcpu *v, const uint64_t args[6]);
@@ -65,6 +68,9 @@ static const hypercall_fn hypercalls[AXVM_HC_MAX] = {
 
 int64_t hypercall_dispatch(struct vcpu *v, uint64_t nr, const uint64_t args[6])
 {
+    if (nr >= AXVM_HC_CONTROL_FIRST && nr <= AXVM_HC_CONTROL_LAST) {
+        return domctl_dispatch(v, nr, args); /* the privileged domain's calls */
+    }
     if (nr >= AXVM_HC_MAX || !hypercalls[nr]) {
         return -AXVM_ENOSYS;
     }

@@ -1,5 +1,8 @@
 /* SPDX-License-Identifier: MIT */
-/* Domain consoles (<hv/vconsole.h>): line-buffered to the hypervisor console, plus a ring. */
+/*
+ * Domain consoles (<hv/vconsole.h>): output line-buffered to the hypervisor console, plus a
+ * ring; input handed to the sink the console device registered.
+ */
 #define LOG_TAG "vconsole"
 #include <hv/console.h>
 #include <hv/string.h>
@@ -64,26 +67,6 @@ void vconsole_write(struct vconsole *c, const char *s, size_t len)
     spin_unlock_irqrestore(&c->lock, flags);
 }
 
-void vconsole_set_input(struct vconsole *c,
-                        size_t (*sink)(void *ctx, const uint8_t *buf, size_t len), void *ctx)
-{
-    unsigned long flags = spin_lock_irqsave(&c->lock);
-
-    c->input_sink = sink;
-    c->input_ctx = ctx;
-    spin_unlock_irqrestore(&c->lock, flags);
-}
-
-int vconsole_input(struct vconsole *c, const uint8_t *buf, size_t len)
-{
-    unsigned long flags = spin_lock_irqsave(&c->lock);
-    int rc = c->input_sink ? (int)c->input_sink(c->input_ctx, buf, MIN(len, (size_t)INT32_MAX))
-                           : -AXVM_ENODEV;
-
-    spin_unlock_irqrestore(&c->lock, flags);
-    return rc;
-}
-
 void vconsole_flush(struct vconsole *c)
 {
     unsigned long flags = spin_lock_irqsave(&c->lock);
@@ -109,4 +92,42 @@ size_t vconsole_read(struct vconsole *c, uint64_t *pos, char *buf, size_t len)
     *pos = from + n;
     spin_unlock_irqrestore(&c->lock, flags);
     return n;
+}
+
+uint64_t vconsole_written(struct vconsole *c)
+{
+    unsigned long flags = spin_lock_irqsave(&c->lock);
+    uint64_t written = c->ring_written;
+
+    spin_unlock_irqrestore(&c->lock, flags);
+    return written;
+}
+
+void vconsole_set_input(struct vconsole *c,
+                        size_t (*sink)(void *ctx, const uint8_t *buf, size_t len), void *ctx)
+{
+    unsigned long flags = spin_lock_irqsave(&c->lock);
+
+    c->input_sink = sink;
+    c->input_ctx = sink ? ctx : NULL;
+    spin_unlock_irqrestore(&c->lock, flags);
+}
+
+int vconsole_input(struct vconsole *c, const uint8_t *buf, size_t len)
+{
+    unsigned long flags = spin_lock_irqsave(&c->lock);
+    vconsole_input_fn sink = c->input_sink;
+    void *ctx = c->input_ctx;
+    size_t accepted;
+
+    spin_unlock_irqrestore(&c->lock, flags);
+    if (!sink) {
+        return -AXVM_ENODEV;
+    }
+    if (!len) {
+        return 0;
+    }
+    /* The sink takes its own lock; ours is not held, so it may also write output. */
+    accepted = sink(ctx, buf, len);
+    return (int)MIN(accepted, len);
 }

@@ -4,10 +4,13 @@
  * lifecycle, and the exit loop, the one place where exits are dispatched: MMIO and port I/O to
  * the device bus, stage-2 faults to the address space, hypercalls to the hypercall layer, and
  * back to the scheduler on anything else.
- * Lock order: domains_lock, then vm->lock, then the frame allocator's lock.
+ * Lock order: domctl_lock, then domains_lock, then vm->lock, then the frame allocator's lock
+ * (docs/locking.md).
  */
 #define LOG_TAG "vm"
 #include <hv/cpu.h>
+#include <hv/devices.h>
+#include <hv/domctl.h>
 #include <hv/fmt.h>
 #include <hv/frame.h>
 #include <hv/heap.h>
@@ -19,6 +22,7 @@
 #include <hv/time.h>
 #include <hv/virt.h>
 #include <hv/vm.h>
+#include <public/axvm/domctl.h>
 #include <public/axvm/hypercall.h>
 
 #define KEEP_RUNNING (-1) /* handle_exit(): stay in the loop */
@@ -49,27 +53,48 @@ const char *vm_exit_kind_name(enum vm_exit_kind kind)
 /* ---------------------------------------------------------------------------------------- */
 /* Creation */
 
+/* The CPUs a cpumask can name: online CPUs are numbered from 0 without gaps. */
+static uint64_t online_mask(void)
+{
+    unsigned int n = percpu_nr_online();
+
+    return n >= 64 ? UINT64_MAX : ((uint64_t)1 << n) - 1;
+}
+
 static int check_config(const struct vm_config *cfg)
 {
     if (!cfg->name[0] || strnlen(cfg->name, VM_NAME_MAX) == VM_NAME_MAX) {
         return -AXVM_EINVAL;
     }
-    if (cfg->nr_vcpus == 0 || cfg->nr_vcpus > VM_MAX_VCPUS || cfg->nr_regions == 0 ||
+    if (cfg->nr_vcpus == 0 || cfg->nr_vcpus > VM_MAX_VCPUS ||
         cfg->nr_regions > ADDRSPACE_MAX_REGIONS || cfg->nr_passthrough > VM_MAX_PASSTHROUGH) {
+        return -AXVM_EINVAL;
+    }
+    if (cfg->cpumask && !(cfg->cpumask & online_mask())) {
         return -AXVM_EINVAL;
     }
     return 0;
 }
 
 /*
- * Reserve a free domain id (1 and up: 0 is dom0's), going round from the last one given out,
- * so a new domain does not take the id of one that just went away (as Xen does).
+ * Reserve a free domain id: 0 for the privileged VM (dom0), else 1 and up, going round from the
+ * last one given out, so a new domain does not take the id of one that just went away (as Xen
+ * does).
  */
 static int claim_id(struct vm *vm)
 {
     unsigned long flags = spin_lock_irqsave(&domains_lock);
     int rc = -AXVM_ENOSPC;
 
+    if (vm->config.privileged) {
+        rc = domains[0] ? -AXVM_EEXIST : 0;
+        if (!rc) {
+            vm->id = 0;
+            domains[0] = vm;
+        }
+        spin_unlock_irqrestore(&domains_lock, flags);
+        return rc;
+    }
     for (unsigned int n = 0; n < VM_MAX_DOMAINS - 1; n++) {
         domid_t id = (domid_t)((last_id + n) % (VM_MAX_DOMAINS - 1) + 1);
 
@@ -105,9 +130,25 @@ static void destroy_vcpus(struct vm *vm)
     }
 }
 
-/* The CPU vCPU i is pinned to: config.pcpu + i, wrapping over the online CPUs; -1: any. */
+/*
+ * The CPU vCPU i is pinned to: with a cpumask, the i-th online CPU in it (wrapping); else
+ * config.pcpu + i, wrapping over the online CPUs; -1: any.
+ */
 static int pin_for(const struct vm_config *cfg, unsigned int i)
 {
+    uint64_t mask = cfg->cpumask & online_mask();
+
+    if (mask) {
+        unsigned int nr_cpus = 0, nth;
+
+        for (uint64_t m = mask; m; m &= m - 1) {
+            nr_cpus++;
+        }
+        for (nth = i % nr_cpus; nth; nth--) {
+            mask &= mask - 1; /* drop the lowest CPU */
+        }
+        return __builtin_ctzll(mask);
+    }
     if (cfg->pcpu < 0) {
         return -1;
     }
@@ -155,15 +196,19 @@ static int create_memory(struct vm *vm)
     return rc;
 }
 
-static int create_passthrough(struct vm *vm)
+static int add_passthrough(struct vm *vm, const struct vm_passthrough_config *p)
 {
     static const struct pt_attr attr = {.writable = true, .mem = PT_MEM_DEVICE};
 
+    return p->space == DEV_SPACE_MMIO
+               ? addrspace_add_region(&vm->as, p->base, p->size, REGION_PASSTHROUGH, attr, false)
+               : arch_vm_passthrough_pio(vm, p->base, p->size);
+}
+
+static int create_passthrough(struct vm *vm)
+{
     for (unsigned int i = 0; i < vm->config.nr_passthrough; i++) {
-        const struct vm_passthrough_config *p = &vm->config.passthrough[i];
-        int rc = p->space == DEV_SPACE_MMIO ? addrspace_add_region(&vm->as, p->base, p->size,
-                                                                   REGION_PASSTHROUGH, attr, false)
-                                            : arch_vm_passthrough_pio(vm, p->base, p->size);
+        int rc = add_passthrough(vm, &vm->config.passthrough[i]);
 
         if (rc) {
             return rc;
@@ -242,11 +287,99 @@ int vm_create(const struct vm_config *cfg, struct vm **out)
         return rc;
     }
     vm->nr_vcpus_live = vm->nr_vcpus;
+    vm->created_ns = arch_time_now_ns();
     __atomic_store_n(&vm->published, true, __ATOMIC_RELEASE);
     log_info("d%u (%s) created: %u vCPU%s, %zu KiB of RAM taken", vm->id, vm->name, vm->nr_vcpus,
              vm->nr_vcpus == 1 ? "" : "s", addrspace_nr_frames(&vm->as) * (PAGE_SIZE / 1024));
     *out = vm;
     return 0;
+}
+
+/* ---------------------------------------------------------------------------------------- */
+/* Building in stages, before the first boot */
+
+/* Whether the VM may still be built: it has never booted, nor been stopped. */
+static bool is_buildable(const struct vm *vm)
+{
+    return !__atomic_load_n(&vm->running, __ATOMIC_ACQUIRE) &&
+           !__atomic_load_n(&vm->shutting_down, __ATOMIC_ACQUIRE);
+}
+
+int vm_add_region(struct vm *vm, const struct vm_region_config *r)
+{
+    unsigned long flags;
+    int rc;
+
+    if (!is_buildable(vm)) {
+        return -AXVM_EBUSY;
+    }
+    flags = spin_lock_irqsave(&vm->lock);
+    rc = addrspace_add_region(&vm->as, r->gpa, r->size_bytes, r->kind, r->attr, r->lazy);
+    spin_unlock_irqrestore(&vm->lock, flags);
+    return rc;
+}
+
+int vm_add_passthrough(struct vm *vm, const struct vm_passthrough_config *p)
+{
+    unsigned long flags;
+    int rc;
+
+    if (!is_buildable(vm)) {
+        return -AXVM_EBUSY;
+    }
+    if (p->space == DEV_SPACE_PIO) {
+        return arch_vm_passthrough_pio(vm, p->base, p->size);
+    }
+    flags = spin_lock_irqsave(&vm->lock);
+    rc = add_passthrough(vm, p);
+    spin_unlock_irqrestore(&vm->lock, flags);
+    return rc;
+}
+
+/* The device bus takes no lock on lookups: it may change only while no vCPU has run. */
+int vm_add_device(struct vm *vm, enum vm_device kind, enum dev_space space, uint64_t base)
+{
+    if (!is_buildable(vm)) {
+        return -AXVM_EBUSY;
+    }
+    switch (kind) {
+    case VM_DEVICE_UART16550:
+        return uart16550_create(vm, space, base);
+    case VM_DEVICE_DEBUG_EXIT:
+        return space == DEV_SPACE_PIO && base <= UINT16_MAX ? debugexit_create(vm, (uint16_t)base)
+                                                            : -AXVM_EINVAL;
+    case VM_DEVICE_TESTDEV:
+        return space == DEV_SPACE_MMIO ? testdev_create(vm, base) : -AXVM_EINVAL;
+    }
+    return -AXVM_EINVAL;
+}
+
+int vm_set_vcpu_context(struct vm *vm, unsigned int vcpu_id, const struct axvm_vcpu_context *ctx)
+{
+    int rc;
+
+    if (!is_buildable(vm)) {
+        return -AXVM_EBUSY;
+    }
+    if (vcpu_id >= vm->nr_vcpus) {
+        return -AXVM_ENOENT;
+    }
+    rc = arch_vcpu_set_context(vm->vcpus[vcpu_id], ctx);
+    if (!rc && vcpu_id == 0) {
+        vm->has_boot_context = true;
+    }
+    return rc;
+}
+
+void vm_set_vcpu_boot(struct vm *vm, const struct vcpu_boot *boot)
+{
+    arch_vcpu_set_boot(vm->vcpus[0], boot);
+    vm->has_boot_context = true;
+}
+
+bool vm_has_boot_context(const struct vm *vm)
+{
+    return vm->has_boot_context;
 }
 
 /* ---------------------------------------------------------------------------------------- */
@@ -296,7 +429,111 @@ enum vm_state vm_get_state(const struct vm *vm)
     if (__atomic_load_n(&vm->shutting_down, __ATOMIC_ACQUIRE)) {
         return vm->shutdown_reason == AXVM_SHUTDOWN_CRASH ? VM_STATE_CRASHED : VM_STATE_SHUTDOWN;
     }
-    return __atomic_load_n(&vm->running, __ATOMIC_ACQUIRE) ? VM_STATE_RUNNING : VM_STATE_CREATED;
+    if (!__atomic_load_n(&vm->running, __ATOMIC_ACQUIRE)) {
+        return VM_STATE_CREATED;
+    }
+    return __atomic_load_n(&vm->paused, __ATOMIC_ACQUIRE) ? VM_STATE_PAUSED : VM_STATE_RUNNING;
+}
+
+int vm_pause(struct vm *vm)
+{
+    unsigned long flags = spin_lock_irqsave(&vm->lock);
+    int rc = 0;
+
+    if (vm_get_state(vm) == VM_STATE_PAUSED) {
+        rc = -AXVM_EALREADY;
+    } else if (vm_get_state(vm) != VM_STATE_RUNNING) {
+        rc = -AXVM_EBUSY;
+    } else {
+        __atomic_store_n(&vm->paused, true, __ATOMIC_SEQ_CST);
+    }
+    spin_unlock_irqrestore(&vm->lock, flags);
+    for (unsigned int i = 0; !rc && i < vm->nr_vcpus; i++) {
+        sched_kick(vm->vcpus[i]); /* running ones leave at their next exit */
+    }
+    return rc;
+}
+
+int vm_unpause(struct vm *vm)
+{
+    struct vcpu *parked[VM_MAX_VCPUS];
+    unsigned int nr_parked = 0;
+    unsigned long flags = spin_lock_irqsave(&vm->lock);
+    int rc = 0;
+
+    if (vm_get_state(vm) == VM_STATE_RUNNING) {
+        rc = -AXVM_EALREADY;
+    } else if (vm_get_state(vm) != VM_STATE_PAUSED) {
+        rc = -AXVM_EBUSY;
+    } else {
+        __atomic_store_n(&vm->paused, false, __ATOMIC_SEQ_CST);
+        for (unsigned int i = 0; i < vm->nr_vcpus; i++) {
+            if (vm->vcpus[i]->parked) {
+                vm->vcpus[i]->parked = false;
+                parked[nr_parked++] = vm->vcpus[i];
+            }
+        }
+    }
+    spin_unlock_irqrestore(&vm->lock, flags);
+    for (unsigned int i = 0; i < nr_parked; i++) {
+        sched_wake(parked[i]); /* after vm->lock: the run-queue lock is not inside it */
+    }
+    return rc;
+}
+
+/*
+ * The exit loop found the VM paused: park v (vm_unpause() wakes it) and leave as blocked.
+ * Returns: whether v must leave; false when the VM was unpaused meanwhile.
+ */
+static bool park_if_paused(struct vcpu *v)
+{
+    struct vm *vm = v->vm;
+    unsigned long flags = spin_lock_irqsave(&vm->lock);
+    bool park = vm->paused;
+
+    if (park) {
+        v->parked = true;
+    }
+    spin_unlock_irqrestore(&vm->lock, flags);
+    return park;
+}
+
+uint64_t vm_cpu_time_ns(const struct vm *vm)
+{
+    uint64_t ns = 0;
+
+    for (unsigned int i = 0; i < vm->nr_vcpus; i++) {
+        ns += __atomic_load_n(&vm->vcpus[i]->run_ns, __ATOMIC_RELAXED);
+    }
+    return ns;
+}
+
+uint64_t vm_ram_bytes(struct vm *vm)
+{
+    unsigned long flags = spin_lock_irqsave(&vm->lock);
+    uint64_t bytes = (uint64_t)addrspace_nr_frames(&vm->as) * PAGE_SIZE;
+
+    for (unsigned int i = 0; i < vm->as.nr_regions; i++) {
+        if (vm->as.regions[i].kind == REGION_IDENTICAL) {
+            bytes += vm->as.regions[i].size_bytes;
+        }
+    }
+    spin_unlock_irqrestore(&vm->lock, flags);
+    return bytes;
+}
+
+uint64_t vm_max_ram_bytes(struct vm *vm)
+{
+    unsigned long flags = spin_lock_irqsave(&vm->lock);
+    uint64_t bytes = 0;
+
+    for (unsigned int i = 0; i < vm->as.nr_regions; i++) {
+        if (vm->as.regions[i].kind != REGION_PASSTHROUGH) {
+            bytes += vm->as.regions[i].size_bytes;
+        }
+    }
+    spin_unlock_irqrestore(&vm->lock, flags);
+    return bytes;
 }
 
 static const char *reason_name(uint32_t reason)
@@ -338,9 +575,26 @@ static void log_vm_stats(struct vm *vm)
     log_info("d%u: %zu frames were populated on demand", vm->id, vm_lazy_frames(vm));
 }
 
+/* Whether the VM is to be freed now that it stopped for its reason. Context: domctl_lock. */
+static bool is_destroyed_when_stopped(const struct vm *vm)
+{
+    if (vm->destroy_when_stopped || vm->destroy_requested) {
+        return true;
+    }
+    switch (vm->shutdown_reason) {
+    case AXVM_SHUTDOWN_REBOOT:
+        return vm->config.destroy_on_reboot;
+    case AXVM_SHUTDOWN_CRASH:
+        return vm->config.destroy_on_crash;
+    default: /* poweroff, the debug-exit device */
+        return vm->config.destroy_on_poweroff;
+    }
+}
+
 void vm_vcpu_stopped(struct vcpu *v)
 {
     struct vm *vm = v->vm;
+    unsigned long flags;
 
     if (__atomic_sub_fetch(&vm->nr_vcpus_live, 1, __ATOMIC_ACQ_REL) != 0) {
         return;
@@ -349,8 +603,29 @@ void vm_vcpu_stopped(struct vcpu *v)
     log_info("d%u (%s) %s, code %llu", vm->id, vm->name, reason_name(vm->shutdown_reason),
              (unsigned long long)vm->exit_code);
     log_vm_stats(vm);
-    if (vm->destroy_when_stopped) {
+    /* Decided under domctl_lock, so a control hypercall never sees the VM freed under it. */
+    flags = domctl_lock_take();
+    if (is_destroyed_when_stopped(vm)) {
         vm_destroy(vm);
+    } else {
+        vm->all_stopped = true;
+    }
+    domctl_lock_give(flags);
+}
+
+void vm_kill(struct vm *vm)
+{
+    __atomic_store_n(&vm->published, false, __ATOMIC_RELEASE);
+    /* No vCPU was ever woken (a shutdown wakes them all), or every one has stopped for good. */
+    if ((!__atomic_load_n(&vm->running, __ATOMIC_ACQUIRE) &&
+         !__atomic_load_n(&vm->shutting_down, __ATOMIC_ACQUIRE)) ||
+        vm->all_stopped) {
+        vm_destroy(vm);
+        return;
+    }
+    vm->destroy_requested = true; /* its last vCPU frees it (vm_vcpu_stopped) */
+    if (vm_shutdown(vm, AXVM_SHUTDOWN_POWEROFF, 0) == 0) {
+        log_info("d%u (%s) is being destroyed", vm->id, vm->name);
     }
 }
 
@@ -358,13 +633,14 @@ void vm_destroy(struct vm *vm)
 {
     size_t frames_before = frame_nr_free();
 
-    release_id(vm);
+    __atomic_store_n(&vm->published, false, __ATOMIC_RELEASE);
     devbus_destroy(&vm->devices);
     addrspace_destroy(&vm->as);
     destroy_vcpus(vm);
     arch_vm_destroy(vm);
     log_info("d%u (%s) destroyed, %zu frames returned", vm->id, vm->name,
              frame_nr_free() - frames_before);
+    release_id(vm); /* last: the id is free only once every frame is back */
     heap_free(vm);
 }
 
@@ -378,6 +654,42 @@ struct vm *vm_find(domid_t id)
     }
     spin_unlock_irqrestore(&domains_lock, flags);
     return vm;
+}
+
+struct vm *vm_find_by_name(const char *name)
+{
+    unsigned long flags = spin_lock_irqsave(&domains_lock);
+    struct vm *found = NULL;
+
+    for (unsigned int id = 0; id < VM_MAX_DOMAINS && !found; id++) {
+        struct vm *vm = domains[id];
+
+        if (vm && __atomic_load_n(&vm->published, __ATOMIC_ACQUIRE) &&
+            strncmp(vm->name, name, VM_NAME_MAX) == 0) {
+            found = vm;
+        }
+    }
+    spin_unlock_irqrestore(&domains_lock, flags);
+    return found;
+}
+
+unsigned int vm_list_ids(domid_t *ids, unsigned int max)
+{
+    unsigned long flags = spin_lock_irqsave(&domains_lock);
+    unsigned int n = 0;
+
+    for (unsigned int id = 0; id < VM_MAX_DOMAINS; id++) {
+        struct vm *vm = domains[id];
+
+        if (vm && __atomic_load_n(&vm->published, __ATOMIC_ACQUIRE)) {
+            if (n < max) {
+                ids[n] = (domid_t)id;
+            }
+            n++;
+        }
+    }
+    spin_unlock_irqrestore(&domains_lock, flags);
+    return n;
 }
 
 size_t vm_lazy_frames(struct vm *vm)
@@ -408,6 +720,20 @@ int vm_write_guest(struct vm *vm, gpa_t gpa, const void *src, size_t len)
 
     spin_unlock_irqrestore(&vm->lock, flags);
     return rc;
+}
+
+bool vm_is_ram(struct vm *vm, gpa_t gpa, uint64_t len, bool write)
+{
+    unsigned long flags;
+    bool ok;
+
+    if (gpa + len < gpa) {
+        return false;
+    }
+    flags = spin_lock_irqsave(&vm->lock);
+    ok = addrspace_is_ram(&vm->as, gpa, len, write ? VM_ACCESS_WRITE : VM_ACCESS_READ);
+    spin_unlock_irqrestore(&vm->lock, flags);
+    return ok;
 }
 
 /* ---------------------------------------------------------------------------------------- */
@@ -506,10 +832,23 @@ static int handle_exit(struct vcpu *v, struct vm_exit *exit)
     }
 }
 
+/*
+ * Add the time since last to v's CPU time at each exit, so a vCPU that keeps its CPU for long
+ * still shows its time growing; the time a paused or stopping vCPU spends only looking at its
+ * flags is not counted. Returns: now.
+ */
+static uint64_t account_run_time(struct vcpu *v, uint64_t last)
+{
+    uint64_t now = arch_time_now_ns();
+
+    __atomic_store_n(&v->run_ns, v->run_ns + (now - last), __ATOMIC_RELAXED);
+    return now;
+}
+
 int vm_run_vcpu(struct vm *vm, unsigned int vcpu_id)
 {
     struct vcpu *v = vcpu_id < vm->nr_vcpus ? vm->vcpus[vcpu_id] : NULL;
-    uint64_t start = arch_time_now_ns();
+    uint64_t last = arch_time_now_ns();
     int result = KEEP_RUNNING;
 
     if (!v) {
@@ -520,14 +859,16 @@ int vm_run_vcpu(struct vm *vm, unsigned int vcpu_id)
 
         if (__atomic_load_n(&vm->shutting_down, __ATOMIC_ACQUIRE)) {
             result = VCPU_RUN_STOPPED;
+        } else if (__atomic_load_n(&vm->paused, __ATOMIC_ACQUIRE) && park_if_paused(v)) {
+            result = VCPU_RUN_BLOCKED; /* vm_unpause() wakes it */
         } else if (sched_should_preempt()) {
             result = VCPU_RUN_PREEMPTED;
         } else {
             arch_vcpu_run(v, &exit);
+            last = account_run_time(v, last);
             v->nr_exits[exit.kind < VM_EXIT_NR_KINDS ? exit.kind : VM_EXIT_NONE]++;
             result = handle_exit(v, &exit);
         }
     }
-    v->run_ns += arch_time_now_ns() - start;
     return result;
 }

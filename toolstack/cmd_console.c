@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * axvm-xl console: print a domain's console ring and follow it until the domain stops or the
- * user leaves (Ctrl-] on a terminal, EOF otherwise). Input to the guest is not in the ABI yet,
- * so what the user types is read only to notice Ctrl-] and then dropped.
+ * user leaves (Ctrl-] on a terminal, EOF otherwise). What the user types (or pipes in) goes to
+ * the domain's console device (CONSOLE_INPUT); a domain without one just does not get it.
  */
 #include <errno.h>
 #include <poll.h>
@@ -29,15 +29,21 @@ static void note_signal(int sig)
 struct console_input {
     int fd; /* -1: none (closed or unusable) */
     bool is_tty;
+    struct cli *cli;
+    uint16_t domid;
+    bool refused; /* the domain takes no input: stop offering it */
     struct termios saved;
     struct sigaction old_actions[NR_RESTORE_SIGNALS];
 };
 
-static void input_open(struct cli *cli, struct console_input *in)
+static void input_open(struct cli *cli, uint16_t domid, struct console_input *in)
 {
     struct sigaction catch = {.sa_handler = note_signal};
     struct termios raw;
 
+    in->cli = cli;
+    in->domid = domid;
+    in->refused = false;
     in->fd = cli->in_fd;
     in->is_tty = isatty(in->fd) && tcgetattr(in->fd, &in->saved) == 0;
     if (!in->is_tty) {
@@ -72,11 +78,30 @@ static void input_close(struct console_input *in)
     }
 }
 
+/*
+ * Hand the user's bytes to the domain. What its receive buffer cannot take now is dropped, as
+ * a UART without flow control drops it; errors only stop the forwarding.
+ */
+static void input_forward(struct console_input *in, const char *buf, size_t len)
+{
+    while (len && !in->refused) {
+        int n = axvmctl_console_input(in->cli->ctl, in->domid, buf, len);
+
+        if (n <= 0) {
+            in->refused = n < 0;
+            return;
+        }
+        buf += n;
+        len -= (size_t)n;
+    }
+}
+
 /* Wait up to ms for the user. Returns: whether they asked to leave. */
 static bool input_wait(struct console_input *in, unsigned int ms)
 {
     struct pollfd p = {.fd = in->fd, .events = POLLIN};
     char buf[256];
+    const char *escape;
     ssize_t n;
 
     if (poll(&p, 1, (int)ms) <= 0) {
@@ -90,8 +115,12 @@ static bool input_wait(struct console_input *in, unsigned int ms)
     if (n < 0) {
         return errno != EINTR && errno != EAGAIN;
     }
-    /* EOF: a pipe's end, or a terminal hung up. */
-    return n == 0 || (in->is_tty && memchr(buf, CTRL_RIGHT_BRACKET, (size_t)n));
+    if (n == 0) {
+        return true; /* EOF: a pipe's end, or a terminal hung up */
+    }
+    escape = in->is_tty ? memchr(buf, CTRL_RIGHT_BRACKET, (size_t)n) : NULL;
+    input_forward(in, buf, escape ? (size_t)(escape - buf) : (size_t)n);
+    return escape != NULL;
 }
 
 /* Returns: 1 when the domain has stopped or is gone, 0 while it may still write, or -code. */
@@ -147,7 +176,7 @@ int cmd_console_attach(struct cli *cli, uint16_t domid, const char *label)
     if (!cli_ctl(cli)) {
         return 1;
     }
-    input_open(cli, &in);
+    input_open(cli, domid, &in);
     rc = follow(cli, &in, &ring, &what);
     input_close(&in);
     if (rc < 0) {
@@ -183,8 +212,9 @@ const struct cmd_spec console_cmds[] = {
                    "output as it comes, until the domain stops or you press Ctrl-] to leave.\n"
                    "When standard input is not a terminal, it also ends at the input's EOF, so\n"
                    "'axvm-xl console hello </dev/null' prints the console once and returns.\n\n"
-                   "Input to the guest is not part of the hypervisor's interface yet: keys you\n"
-                   "type (Ctrl-C included) are not sent to the guest.\n",
+                   "What you type (Ctrl-C included) goes to the guest's serial port, in raw\n"
+                   "mode on a terminal; piped input goes there too. A guest whose console\n"
+                   "device takes no input does not get it.\n",
     },
     {0},
 };

@@ -14,3 +14,4 @@ hv-y += smp.o
 hv-y += cpu.o
 hv-y += virt.o
 hv-y += vm.o
+hv-y += domctl.o

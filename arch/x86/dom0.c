@@ -271,6 +271,7 @@ static void fill_config(const struct dom0_plan *plan, struct vm_config *cfg)
     cfg->nr_vcpus = plan->nr_vcpus;
     cfg->pcpu = 0;
     cfg->devices = VM_DEV_UART;
+    cfg->privileged = true;
     for (size_t i = 0; i < ARRAY_SIZE(dom0_ports); i++) {
         cfg->passthrough[cfg->nr_passthrough++] = (struct vm_passthrough_config){
             DEV_SPACE_PIO, dom0_ports[i].first, dom0_ports[i].last - dom0_ports[i].first + 1};
@@ -362,8 +363,7 @@ int arch_dom0_build(const struct dom0_plan *plan, struct vm **out)
         goto out;
     }
     vconsole_set_raw(&vm->console, true);
-    arch_vcpu_set_boot(vm->vcpus[0],
-                       &(struct vcpu_boot){b->boot.entry, {[BOOT_ARG_ESI] = b->boot.esi}});
+    vm_set_vcpu_boot(vm, &(struct vcpu_boot){b->boot.entry, {[BOOT_ARG_ESI] = b->boot.esi}});
     *out = vm;
 out:
     heap_free(b);

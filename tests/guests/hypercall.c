@@ -5,6 +5,7 @@
  * with the vm_shutdown hypercall.
  */
 #include <hv/string.h>
+#include <public/axvm/domctl.h>
 #include <public/axvm/hypercall.h>
 #include <public/axvm/testdev.h>
 #include "lib/guest.h"
@@ -46,6 +47,10 @@ static void test_bad_arguments(uint64_t ram_end)
     expect_error(hypercall(999, 0, 0, 0), -AXVM_ENOSYS, "unknown hypercall number");
     expect_error(hypercall(AXVM_HC_MAX, 0, 0, 0), -AXVM_ENOSYS, "first unused number");
     expect_error(hypercall(AXVM_HC_VM_SHUTDOWN, 7, 0, 0), -AXVM_EINVAL, "unknown shutdown reason");
+    expect_error(hypercall(AXVM_HC_PHYSINFO, 0x1000, sizeof(struct axvm_physinfo), 0), -AXVM_EPERM,
+                 "a control call from an unprivileged domain");
+    expect_error(hypercall(AXVM_HC_DOMAIN_CREATE, 0, 0, 0), -AXVM_EPERM,
+                 "domain create from an unprivileged domain");
     check(hypercall(AXVM_HC_ABI_VERSION, 0, 0, 0) == AXVM_ABI_VERSION,
           "hypercall: still running after all that");
 }

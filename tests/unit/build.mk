@@ -39,6 +39,7 @@ unit-core-srcs := \
 	hypervisor/cmdline.c \
 	hypervisor/console.c \
 	hypervisor/devbus.c \
+	hypervisor/domctl.c \
 	hypervisor/frame.c \
 	hypervisor/heap.c \
 	hypervisor/hypercall.c \

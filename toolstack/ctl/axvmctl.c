@@ -345,6 +345,23 @@ int axvmctl_log_read(struct axvmctl *h, uint64_t *pos, char *buf, size_t size, u
     return ring_read(h, AXVM_HC_LOG_READ, 0, pos, buf, size, lost);
 }
 
+int axvmctl_console_input(struct axvmctl *h, uint16_t domid, const void *buf, size_t len)
+{
+    size_t n = len < AXVM_CONSOLE_INPUT_MAX ? len : AXVM_CONSOLE_INPUT_MAX;
+    struct axvm_console_input req = {.domid = domid, .size = n};
+    int rc;
+
+    if (!h || !is_domid(domid) || (!buf && len)) {
+        return -AXVM_EINVAL;
+    }
+    /* The transport takes a non-const buffer; CONSOLE_INPUT only reads it. */
+    rc = call(h, AXVM_HC_CONSOLE_INPUT, &req, sizeof(req), n ? (void *)(uintptr_t)buf : NULL, n);
+    if (rc < 0) {
+        return rc;
+    }
+    return (size_t)rc > n ? -AXVM_EIO : rc; /* it cannot take more than it was given */
+}
+
 int axvmctl_domain_lookup(struct axvmctl *h, const char *name)
 {
     struct axvm_domain_info *infos = NULL;

@@ -85,6 +85,13 @@ int axvmctl_console_read(struct axvmctl *h, uint16_t domid, uint64_t *pos, char 
 int axvmctl_log_read(struct axvmctl *h, uint64_t *pos, char *buf, size_t size, uint64_t *lost);
 
 /*
+ * Type len bytes into domid's console (at most AXVM_CONSOLE_INPUT_MAX go in one call).
+ * Returns: how many the domain's console device took (0 when its receive buffer is full), or
+ * -AXVM_ENODEV when it has no console device that takes input.
+ */
+int axvmctl_console_input(struct axvmctl *h, uint16_t domid, const void *buf, size_t len);
+
+/*
  * Find a domain by name (among the first 630 domains the list returns). Returns: its id (>= 0),
  * -AXVM_ENOENT, or -AXVM_EINVAL for an empty name or one of AXVM_DOMAIN_NAME_MAX bytes or more.
  */

@@ -10,3 +10,4 @@ hv-y += vioapic.o
 hv-y += vlapic.o
 hv-y += vm.o
 hv-y += vpic.o
+hv-y += domctl.o

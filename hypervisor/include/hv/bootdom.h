@@ -4,8 +4,9 @@
  * itself (useful for tests, and for systems with no dom0). A module whose string starts with
  * "domain" is a guest kernel; the modules after it whose strings start with "module" are that
  * guest's own modules. docs/booting.md has the grammar:
- *   domain name=NAME [mem=SIZE] [vcpus=N] [pcpu=N] [lazy] [debugexit] [testdev]
+ *   domain name=NAME [mem=SIZE] [vcpus=N] [pcpu=N] [lazy] [debugexit] [testdev] [privileged]
  *          [pio=BASE:COUNT]... [irq=N]... [-- CMDLINE]
+ * "privileged" makes it domain 0, which may use the control hypercalls; only one may be.
  */
 #ifndef HV_BOOTDOM_H
 #define HV_BOOTDOM_H

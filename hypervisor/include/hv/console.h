@@ -1,13 +1,16 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The hypervisor console: the one place output reaches the UART. Lines from different CPUs
- * never interleave. Guest consoles (issue #3) will be forwarded through here too.
+ * never interleave. Guest consoles are forwarded through here too. Everything written is also
+ * kept in a ring of the last CONSOLE_RING_SIZE bytes, which dom0 reads ("axvm-xl dmesg").
  */
 #ifndef HV_CONSOLE_H
 #define HV_CONSOLE_H
 
 #include <hv/compiler.h>
 #include <hv/types.h>
+
+#define CONSOLE_RING_SIZE 65536 /* power of two */
 
 /* Write raw bytes ("\n" becomes CR LF on the wire). Context: any; takes the console lock. */
 void console_write(const char *s, size_t len);
@@ -29,6 +32,13 @@ void console_force_unlock(void);
  * Returns: 0, or -AXVM_EINVAL when the arch has no such console (the old one stays).
  */
 int console_select(const char *name);
+
+/*
+ * Copy ring bytes from position *pos (bytes ever written) into buf; a position older than the
+ * ring holds starts at the oldest byte kept. Context: any; takes the console lock.
+ * Returns: bytes copied; *pos moves past them, *written gets the bytes ever written.
+ */
+size_t console_ring_read(uint64_t *pos, char *buf, size_t len, uint64_t *written);
 
 /* Arch hooks: implemented in arch/<a>/console.c */
 

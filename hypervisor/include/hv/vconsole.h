@@ -2,7 +2,8 @@
 /*
  * A domain's console: what the guest writes (through its UART model or the console_write
  * hypercall) goes to the hypervisor console one line at a time, prefixed "(d1) ", and into a
- * ring that dom0 reads later ("axvm-xl console").
+ * ring that dom0 reads later ("axvm-xl console"). Input from dom0 goes the other way, to a
+ * sink the domain's console device registers (the 16550's receive FIFO).
  */
 #ifndef HV_VCONSOLE_H
 #define HV_VCONSOLE_H
@@ -13,17 +14,22 @@
 #define VCONSOLE_LINE_MAX  160   /* a longer line is cut into pieces */
 #define VCONSOLE_RING_SIZE 16384 /* power of two */
 
+/*
+ * Takes input bytes for the guest. Returns: how many of buf's len bytes it accepted (fewer
+ * when its buffer is full). Context: any; called with no vconsole lock held.
+ */
+typedef size_t (*vconsole_input_fn)(void *ctx, const uint8_t *buf, size_t len);
+
 struct vconsole {
     spinlock_t lock; /* guards everything below */
+    vconsole_input_fn input_sink;
+    void *input_ctx;
     domid_t domid;
     bool raw; /* dom0: bytes go out unchanged and at once, no "(dN) " lines */
     size_t line_len;
     char line[VCONSOLE_LINE_MAX];
     uint64_t ring_written; /* bytes ever written; the ring holds the last RING_SIZE */
     char ring[VCONSOLE_RING_SIZE];
-    /* Where input for the domain goes (its UART), under lock; NULL: nowhere. */
-    size_t (*input_sink)(void *ctx, const uint8_t *buf, size_t len);
-    void *input_ctx;
 };
 
 void vconsole_init(struct vconsole *c, domid_t domid);
@@ -37,21 +43,6 @@ void vconsole_set_raw(struct vconsole *c, bool raw);
 /* Take output from the guest. Context: any; takes c->lock and then the console lock. */
 void vconsole_write(struct vconsole *c, const char *s, size_t len);
 
-/*
- * Name the device that takes the domain's console input: sink(ctx, buf, len) accepts what it
- * can and returns how many bytes it took (sink NULL: none). Context: any; takes c->lock; the
- * sink is never called after this returns with another sink in place.
- */
-void vconsole_set_input(struct vconsole *c,
-                        size_t (*sink)(void *ctx, const uint8_t *buf, size_t len), void *ctx);
-
-/*
- * Give the domain console input (dom0: what arrives on the machine's serial line; domUs: what
- * "axvm-xl console" types). Context: any; takes c->lock, then the sink's locks.
- * Returns: bytes the sink accepted (0 when it is full: retry later); -AXVM_ENODEV without one.
- */
-int vconsole_input(struct vconsole *c, const uint8_t *buf, size_t len);
-
 /* Send out a partial last line, if any (the domain is going away). */
 void vconsole_flush(struct vconsole *c);
 
@@ -60,5 +51,22 @@ void vconsole_flush(struct vconsole *c);
  * ring holds starts at the oldest byte kept. Returns: bytes copied; *pos moves past them.
  */
 size_t vconsole_read(struct vconsole *c, uint64_t *pos, char *buf, size_t len);
+
+/* Returns: the bytes ever written to the console (the ring keeps the last RING_SIZE). */
+uint64_t vconsole_written(struct vconsole *c);
+
+/*
+ * Register (sink != NULL) or remove (NULL) where input for the guest goes; one sink at a time,
+ * the last registration wins. Context: while the VM is built or torn down (its device model).
+ */
+void vconsole_set_input(struct vconsole *c,
+                        size_t (*sink)(void *ctx, const uint8_t *buf, size_t len), void *ctx);
+
+/*
+ * Hand len bytes of input to the guest's sink (dom0: what arrives on the machine's serial line;
+ * domUs: what "axvm-xl console" types). Context: any; the sink runs with no vconsole
+ * lock held. Returns: the bytes the sink accepted (0..len), or -AXVM_ENODEV without a sink.
+ */
+int vconsole_input(struct vconsole *c, const uint8_t *buf, size_t len);
 
 #endif /* HV_VCONSOLE_H */

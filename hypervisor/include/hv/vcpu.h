@@ -11,6 +11,7 @@
 
 struct vm;
 struct vcpu;
+struct axvm_vcpu_context;
 
 #include <arch/vcpu.h>
 
@@ -36,6 +37,7 @@ struct vcpu {
     enum vcpu_state state;               /* under that CPU's run-queue lock */
     bool wake_pending;                   /* woken while running: do not block; same lock */
     bool dead;                           /* stopped for good: never runs again; same lock */
+    bool parked;                         /* left its CPU as its VM paused; under vm->lock */
     struct vcpu *runq_next;              /* run-queue link, under the same lock */
     uint64_t run_ns;                     /* time spent in the exit loop */
     uint64_t nr_preempted;               /* times its slice ended while it still wanted to run */
@@ -59,6 +61,13 @@ void arch_vcpu_setup(struct vcpu *v, hpa_t stage2_root);
 
 /* Set the state v starts in (x86: 32-bit flat protected mode; arm64: EL1h, MMU off). */
 void arch_vcpu_set_boot(struct vcpu *v, const struct vcpu_boot *boot);
+
+/*
+ * Set the state v starts in from dom0's description (<public/axvm/domctl.h>): the mode, the
+ * entry point, the argument registers and the stack pointer. Context: v has never run;
+ * domctl_lock held. Returns: 0, or -AXVM_EINVAL for a mode this arch cannot start in.
+ */
+int arch_vcpu_set_context(struct vcpu *v, const struct axvm_vcpu_context *ctx);
 
 /*
  * Run the guest until an exit the core must handle, filling *exit. Interrupts arriving for

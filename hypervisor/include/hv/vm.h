@@ -2,9 +2,11 @@
 /*
  * A virtual machine (ARCHITECTURE.md §4, after the axvm design). The immutable part (id, name,
  * config, vCPUs, device registry) is fixed when vm_create() returns; the mutable part is the
- * guest-physical address space behind vm->lock; the lifecycle is two atomic flags, running and
- * shutting_down. Creation is staged (vCPUs, memory, pass-through, devices, per-vCPU setup) and
- * unwinds completely on failure. The ABI and the toolstack call a VM a domain.
+ * guest-physical address space behind vm->lock; the lifecycle is atomic flags (running, paused,
+ * shutting_down). Creation is staged (vCPUs, memory, pass-through, devices, per-vCPU setup) and
+ * unwinds completely on failure. A VM may also be created empty and built up afterwards
+ * (vm_add_region() and friends) until it first boots: that is how dom0's toolstack builds
+ * domains (domctl.c). The ABI and the toolstack call a VM a domain.
  */
 #ifndef HV_VM_H
 #define HV_VM_H
@@ -17,6 +19,7 @@
 #include <hv/vconsole.h>
 
 struct vm;
+struct axvm_vcpu_context;
 
 #include <arch/vm.h>
 
@@ -49,8 +52,15 @@ struct vm_passthrough_config {
 struct vm_config {
     char name[VM_NAME_MAX];
     unsigned int nr_vcpus;
-    int pcpu; /* CPU for vCPU 0 (vCPU n on pcpu + n, wrapping over online CPUs); -1: any */
-    unsigned int nr_regions;
+    int pcpu;         /* CPU for vCPU 0 (vCPU n on pcpu + n, wrapping over online CPUs); -1: any */
+    uint64_t cpumask; /* if not 0: vCPU n on the n-th online CPU of this mask (wrapping) */
+    bool privileged;  /* domain 0: may use the control hypercalls; at most one exists */
+    uint8_t uuid[16];
+    /* What happens when the VM stops for each reason: destroyed, or kept until vm_destroy. */
+    bool destroy_on_poweroff; /* also the debug-exit device */
+    bool destroy_on_reboot;
+    bool destroy_on_crash;
+    unsigned int nr_regions; /* may be 0: regions come later (vm_add_region) */
     struct vm_region_config regions[ADDRSPACE_MAX_REGIONS];
     unsigned int nr_passthrough;
     struct vm_passthrough_config passthrough[VM_MAX_PASSTHROUGH];
@@ -60,6 +70,7 @@ struct vm_config {
 enum vm_state {
     VM_STATE_CREATED,  /* built, not booted */
     VM_STATE_RUNNING,  /* booted */
+    VM_STATE_PAUSED,   /* booted, then paused: its vCPUs do not run until vm_unpause() */
     VM_STATE_SHUTDOWN, /* stopped by itself or dom0: poweroff, reboot, debug exit */
     VM_STATE_CRASHED,  /* stopped because it broke the rules or could not go on */
 };
@@ -73,9 +84,12 @@ struct vm {
     struct vcpu *vcpus[VM_MAX_VCPUS];
     struct devbus devices;
 
+    uint64_t created_ns; /* arch_time_now_ns() when vm_create() succeeded */
+
     /* Mutable. */
-    spinlock_t lock;     /* guards as */
+    spinlock_t lock;     /* guards as, paused and each vCPU's parked */
     struct addrspace as; /* under lock */
+    bool paused;         /* under lock (read without it by the exit loop) */
 
     /* Lifecycle: atomics. */
     bool running;               /* vm_boot() succeeded */
@@ -85,6 +99,10 @@ struct vm {
     unsigned int nr_vcpus_live; /* vCPUs that have not stopped for good */
     bool destroy_when_stopped;  /* boot-time domains: free everything after the last vCPU */
     bool published;             /* vm_find() may return it */
+    /* Under domctl_lock (<hv/domctl.h>): */
+    bool destroy_requested; /* vm_kill() ran while vCPUs were live: the last one frees it */
+    bool all_stopped;       /* the last vCPU stopped and the VM was kept (preserved) */
+    bool has_boot_context;  /* vCPU 0 was given its boot state; before boot only */
 
     struct vconsole console;
     struct arch_vm arch;
@@ -93,17 +111,47 @@ struct vm {
 /* Result of vm_run_vcpu(): why the vCPU left its CPU. */
 enum vcpu_run_result {
     VCPU_RUN_PREEMPTED, /* time slice over, or it yielded: still runnable */
-    VCPU_RUN_BLOCKED,   /* halted with nothing pending */
+    VCPU_RUN_BLOCKED,   /* halted with nothing pending, or its VM is paused */
     VCPU_RUN_STOPPED,   /* the VM is shutting down: never runs again */
+};
+
+/* Emulated devices vm_add_device() can attach (config.devices has the fixed-place ones). */
+enum vm_device {
+    VM_DEVICE_UART16550,  /* at a port or MMIO address */
+    VM_DEVICE_DEBUG_EXIT, /* at a port */
+    VM_DEVICE_TESTDEV,    /* at an MMIO address */
 };
 
 /*
  * Build a VM from cfg. Nothing is visible to other CPUs until it succeeds; on failure every
- * stage done so far is undone. Context: any CPU, no locks.
- * Returns: 0 and *out; -AXVM_EINVAL (bad config); -AXVM_ENOMEM; -AXVM_ENOSPC (no domain id);
+ * stage done so far is undone. A privileged VM gets domain id 0, the others 1 and up.
+ * Context: any CPU, no locks.
+ * Returns: 0 and *out; -AXVM_EINVAL (bad config, or a cpumask with no online CPU);
+ * -AXVM_ENOMEM; -AXVM_ENOSPC (no domain id); -AXVM_EEXIST (a privileged VM exists already);
  * -AXVM_EOPNOTSUPP (no hardware virtualization).
  */
 int vm_create(const struct vm_config *cfg, struct vm **out);
+
+/*
+ * Build a created VM further, before it first boots: add a RAM or pass-through region, a
+ * pass-through port range, an emulated device, or set a vCPU's boot state. The VM's vCPUs have
+ * never run, so nothing else looks at what changes. A failure changes nothing.
+ * Context: domctl_lock held (or the boot CPU before the VM boots), no other locks.
+ * Returns: 0; -AXVM_EBUSY once the VM has booted; otherwise addrspace_add_region()'s,
+ * arch_vm_passthrough_pio()'s or the device model's errors (-AXVM_EINVAL, -AXVM_EEXIST,
+ * -AXVM_ENOSPC, -AXVM_ENOMEM, -AXVM_EOPNOTSUPP).
+ */
+int vm_add_region(struct vm *vm, const struct vm_region_config *r);
+int vm_add_passthrough(struct vm *vm, const struct vm_passthrough_config *p);
+int vm_add_device(struct vm *vm, enum vm_device kind, enum dev_space space, uint64_t base);
+/* Also -AXVM_ENOENT for a vCPU the VM does not have, -AXVM_EINVAL for a mode of another arch. */
+int vm_set_vcpu_context(struct vm *vm, unsigned int vcpu_id, const struct axvm_vcpu_context *ctx);
+
+/* Returns: whether vCPU 0 was given a boot state (vm_set_vcpu_context or vm_set_vcpu_boot). */
+bool vm_has_boot_context(const struct vm *vm);
+
+/* Set vCPU 0's boot state from a loader (boot-time domains, dom0). Context: before vm_boot. */
+void vm_set_vcpu_boot(struct vm *vm, const struct vcpu_boot *boot);
 
 /*
  * Start vCPU 0. Returns: 0; -AXVM_EOPNOTSUPP without hardware virtualization on every CPU;
@@ -121,8 +169,37 @@ int vm_shutdown(struct vm *vm, uint32_t reason, uint64_t code);
 /* Shut the VM down as crashed and say why in the log. Context: any. */
 void vm_crash(struct vm *vm, const char *why);
 
+/*
+ * Pause a running VM: its vCPUs leave their CPUs at their next exit (remote CPUs are kicked)
+ * and are not scheduled again, so its CPU time stops growing; vm_unpause() makes the vCPUs
+ * that had started runnable again. Context: any CPU but the VM's own vCPUs; does not wait.
+ * Returns: 0; -AXVM_EALREADY (already paused / not paused); -AXVM_EBUSY (never booted, or
+ * shutting down).
+ */
+int vm_pause(struct vm *vm);
+int vm_unpause(struct vm *vm);
+
+/*
+ * Destroy the VM whatever its state: it disappears from vm_find() at once; it is freed here
+ * when no vCPU can run any more (never booted, or stopped and kept), otherwise it is shut down
+ * (AXVM_SHUTDOWN_POWEROFF, code 0, unless it was stopping already) and its last vCPU frees it
+ * as it stops, on its own CPU, moments later. Either way every frame goes back and the id
+ * becomes free. Context: any CPU but the VM's own vCPUs; domctl_lock held.
+ */
+void vm_kill(struct vm *vm);
+
 /* Returns: the VM's state, derived from its flags. */
 enum vm_state vm_get_state(const struct vm *vm);
+
+/* Returns: the CPU time all its vCPUs have used so far, in ns. Context: any. */
+uint64_t vm_cpu_time_ns(const struct vm *vm);
+
+/*
+ * Returns: the bytes of RAM the VM holds now (frames of its alloc regions, plus its identical
+ * RAM) / the bytes its RAM regions span. Context: takes vm->lock.
+ */
+uint64_t vm_ram_bytes(struct vm *vm);
+uint64_t vm_max_ram_bytes(struct vm *vm);
 
 /*
  * The exit loop: run vCPU vcpu_id on this CPU until it must leave it.
@@ -132,16 +209,30 @@ enum vm_state vm_get_state(const struct vm *vm);
 int vm_run_vcpu(struct vm *vm, unsigned int vcpu_id);
 
 /*
- * The scheduler saw v stop for good. When it was the VM's last vCPU and the VM is to be
- * destroyed then, this destroys it. Context: v's CPU, scheduler context, IRQs off.
+ * The scheduler saw v stop for good. When it was the VM's last vCPU, this reports how the VM
+ * ended and applies the action for its reason (config.destroy_on_*): destroyed, or kept.
+ * Context: v's CPU (or the CPU that stopped v for good), IRQs off; takes domctl_lock, which
+ * keeps the VM allocated for whoever else holds it.
  */
 void vm_vcpu_stopped(struct vcpu *v);
 
-/* Free everything the VM holds and give its id back. Context: none of its vCPUs runs. */
+/*
+ * Free everything the VM holds and give its id back (last, so a VM's id is free only once all
+ * its frames are). Context: none of its vCPUs runs or can be woken again.
+ */
 void vm_destroy(struct vm *vm);
 
 /* Returns: the VM with that id, or NULL. */
 struct vm *vm_find(domid_t id);
+
+/* Returns: the VM called name (published ones only), or NULL. Context: takes domains_lock. */
+struct vm *vm_find_by_name(const char *name);
+
+/*
+ * Fill ids with the ids of published VMs, lowest first, at most max of them.
+ * Returns: how many VMs are published (may be more than max).
+ */
+unsigned int vm_list_ids(domid_t *ids, unsigned int max);
 
 /* Returns: frames the VM's lazily populated regions have taken so far. Context: takes vm->lock. */
 size_t vm_lazy_frames(struct vm *vm);
@@ -152,6 +243,12 @@ size_t vm_lazy_frames(struct vm *vm);
  */
 int vm_read_guest(struct vm *vm, void *dst, gpa_t gpa, size_t len);
 int vm_write_guest(struct vm *vm, gpa_t gpa, const void *src, size_t len);
+
+/*
+ * Returns: whether every byte of [gpa, gpa+len) is the VM's RAM that it may read (and write,
+ * with write), without wrapping past 2^64. Context: any, takes vm->lock.
+ */
+bool vm_is_ram(struct vm *vm, gpa_t gpa, uint64_t len, bool write);
 
 /* Arch hooks: implemented in arch/<a>/vm.c */
 

@@ -452,6 +452,7 @@ static void test_bootdom_parse_refuses_bad_ports_and_interrupts(void)
 
 static void test_bootdom_start_all_hands_interrupts_through(void)
 {
+    fake.irq_passthrough_works = true;
     add_module("domain name=irqs mem=1M irq=3 irq=5");
     add_module("domain name=refused mem=1M irq=7");
     fake.fail_hook = FAKE_HOOK_PASSTHROUGH_IRQ;
@@ -464,6 +465,27 @@ static void test_bootdom_start_all_hands_interrupts_through(void)
                     1);
     CU_ASSERT_EQUAL(fake_nr_vms(), 1);
     CU_ASSERT_PTR_NOT_NULL(fake_find_vm("irqs"));
+}
+
+static void test_bootdom_start_all_makes_one_privileged_domain_0_and_refuses_a_second(void)
+{
+    struct vm *vm;
+
+    add_module("domain name=ctl mem=1M privileged");
+    add_module("domain name=ctl2 mem=1M privileged");
+    add_module("domain name=plain mem=1M");
+    CU_ASSERT_EQUAL(bootdom_start_all(&bi), 2);
+    vm = fake_find_vm("ctl");
+    CU_ASSERT_FATAL(vm != NULL);
+    CU_ASSERT(vm->id == 0 && vm->config.privileged);
+    CU_ASSERT_PTR_NULL(fake_find_vm("ctl2"));
+    CU_ASSERT_EQUAL(
+        host_console_count("module 1: domain 'ctl2' not started: a privileged domain exists"), 1);
+    vm = fake_find_vm("plain");
+    CU_ASSERT_FATAL(vm != NULL);
+    CU_ASSERT(vm->id != 0 && !vm->config.privileged);
+    CU_ASSERT_EQUAL(bootdom_parse("domain name=x privileged=1", &spec, err, sizeof(err)),
+                    -AXVM_EINVAL);
 }
 
 static CU_TestInfo bootdom_tests[] = {
@@ -486,6 +508,7 @@ static CU_TestInfo bootdom_tests[] = {
     UNIT_TEST(test_bootdom_start_all_builds_loads_and_boots_a_domain),
     UNIT_TEST(test_bootdom_start_all_passes_at_most_max_modules),
     UNIT_TEST(test_bootdom_start_all_reports_and_skips_domains_it_cannot_start),
+    UNIT_TEST(test_bootdom_start_all_makes_one_privileged_domain_0_and_refuses_a_second),
     CU_TEST_INFO_NULL,
 };
 

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <hv/vconsole.h>
+#include <public/axvm/errno.h>
 #include <host.h>
 #include <unit.h>
 
@@ -232,7 +233,50 @@ static void test_vconsole_read_in_pieces_across_the_wrap_point(void)
     CU_ASSERT_EQUAL(pos, VCONSOLE_RING_SIZE + 30);
 }
 
+/* An input sink that takes at most room bytes, and writes output as a UART echo would. */
+struct echo_sink {
+    struct vconsole *c;
+    size_t room;
+    unsigned int nr_calls;
+};
+
+static size_t echo_take(void *ctx, const uint8_t *buf, size_t len)
+{
+    struct echo_sink *s = ctx;
+    size_t n = len < s->room ? len : s->room;
+
+    s->nr_calls++;
+    s->room -= n;
+    vconsole_write(s->c, (const char *)buf, n); /* would deadlock if the lock were held */
+    return n;
+}
+
+static void test_vconsole_input_without_a_sink_returns_enodev(void)
+{
+    CU_ASSERT_EQUAL(vconsole_input(&con, (const uint8_t *)"a", 1), -AXVM_ENODEV);
+    CU_ASSERT_EQUAL(vconsole_input(&con, NULL, 0), -AXVM_ENODEV);
+}
+
+static void test_vconsole_input_hands_bytes_to_the_sink_unlocked(void)
+{
+    struct echo_sink s = {&con, 5, 0};
+
+    vconsole_set_input(&con, echo_take, &s);
+    CU_ASSERT_EQUAL(vconsole_input(&con, (const uint8_t *)"abc", 3), 3);
+    CU_ASSERT_EQUAL(vconsole_input(&con, (const uint8_t *)"defg", 4), 2); /* full */
+    CU_ASSERT_EQUAL(vconsole_input(&con, (const uint8_t *)"h", 1), 0);
+    CU_ASSERT_EQUAL(vconsole_input(&con, NULL, 0), 0);
+    CU_ASSERT_EQUAL(s.nr_calls, 3);
+    CU_ASSERT_STRING_EQUAL(read_all(), "abcde");
+    CU_ASSERT_EQUAL(vconsole_written(&con), 5);
+    vconsole_set_input(&con, NULL, &s);
+    CU_ASSERT_EQUAL(vconsole_input(&con, (const uint8_t *)"a", 1), -AXVM_ENODEV);
+    CU_ASSERT_EQUAL(s.nr_calls, 3);
+}
+
 static CU_TestInfo vconsole_tests[] = {
+    UNIT_TEST(test_vconsole_input_without_a_sink_returns_enodev),
+    UNIT_TEST(test_vconsole_input_hands_bytes_to_the_sink_unlocked),
     UNIT_TEST(test_vconsole_init_starts_empty_with_the_domid),
     UNIT_TEST(test_vconsole_write_emits_only_complete_lines_with_the_domain_prefix),
     UNIT_TEST(test_vconsole_write_prefix_names_the_domain),

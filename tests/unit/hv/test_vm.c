@@ -125,14 +125,15 @@ static void test_vm_create_rejects_a_bad_config_with_einval(void)
         const char *what;
         unsigned int nr_vcpus, nr_regions, nr_passthrough;
         bool no_name, long_name;
+        uint64_t cpumask;
     } cases[] = {
-        {"no name", 1, 1, 0, true, false},
-        {"a name filling the whole array", 1, 1, 0, false, true},
-        {"no vCPU", 0, 1, 0, false, false},
-        {"too many vCPUs", VM_MAX_VCPUS + 1, 1, 0, false, false},
-        {"no region", 1, 0, 0, false, false},
-        {"too many regions", 1, ADDRSPACE_MAX_REGIONS + 1, 0, false, false},
-        {"too many pass-through ranges", 1, 1, VM_MAX_PASSTHROUGH + 1, false, false},
+        {"no name", 1, 1, 0, true, false, 0},
+        {"a name filling the whole array", 1, 1, 0, false, true, 0},
+        {"no vCPU", 0, 1, 0, false, false, 0},
+        {"too many vCPUs", VM_MAX_VCPUS + 1, 1, 0, false, false, 0},
+        {"too many regions", 1, ADDRSPACE_MAX_REGIONS + 1, 0, false, false, 0},
+        {"too many pass-through ranges", 1, 1, VM_MAX_PASSTHROUGH + 1, false, false, 0},
+        {"a cpumask of offline CPUs only", 1, 1, 0, false, false, (uint64_t)1 << FAKE_NR_CPUS},
     };
 
     for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
@@ -142,6 +143,7 @@ static void test_vm_create_rejects_a_bad_config_with_einval(void)
         fake_vm_config(&cfg, "guest", cases[i].nr_vcpus);
         cfg.nr_regions = cases[i].nr_regions;
         cfg.nr_passthrough = cases[i].nr_passthrough;
+        cfg.cpumask = cases[i].cpumask;
         if (cases[i].no_name) {
             cfg.name[0] = '\0';
         }

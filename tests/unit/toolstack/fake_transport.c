@@ -32,6 +32,7 @@ static size_t expected_size(uint32_t nr)
         [AXVM_HC_CONSOLE_READ] = sizeof(struct axvm_console_read),
         [AXVM_HC_LOG_READ] = sizeof(struct axvm_console_read),
         [AXVM_HC_PHYSINFO] = sizeof(struct axvm_physinfo),
+        [AXVM_HC_CONSOLE_INPUT] = sizeof(struct axvm_console_input),
     };
 
     return nr < sizeof(sizes) / sizeof(sizes[0]) ? sizes[nr] : 0;
@@ -147,6 +148,27 @@ static int64_t model_ring(const char *text, struct axvm_console_read *r, void *b
     return (int64_t)n;
 }
 
+/* The domain's console device takes what fits in input_room. */
+static int64_t model_input(struct fake_domain *d, const struct axvm_console_input *in,
+                           const void *buf, uint64_t buf_size)
+{
+    size_t room = d->input_room < sizeof(d->input) ? d->input_room : sizeof(d->input);
+    size_t n;
+
+    if (in->size != buf_size || in->size > AXVM_CONSOLE_INPUT_MAX) {
+        return -AXVM_EINVAL;
+    }
+    if (!d->input_room) {
+        return -AXVM_ENODEV;
+    }
+    n = buf_size < room - d->nr_input ? (size_t)buf_size : room - d->nr_input;
+    if (n) {
+        memcpy(d->input + d->nr_input, buf, n);
+    }
+    d->nr_input += n;
+    return (int64_t)n;
+}
+
 static int64_t model_domain_call(struct fake_transport *f, uint32_t nr, void *arg, void *buf,
                                  uint64_t buf_size)
 {
@@ -178,6 +200,8 @@ static int64_t model_domain_call(struct fake_transport *f, uint32_t nr, void *ar
         return ((const struct axvm_vcpu_context *)arg)->vcpu < d->info.nr_vcpus ? 0 : -AXVM_EINVAL;
     case AXVM_HC_CONSOLE_READ:
         return model_ring(d->console, arg, buf, buf_size);
+    case AXVM_HC_CONSOLE_INPUT:
+        return model_input(d, arg, buf, buf_size);
     default: /* ADD_DEVICE, PASSTHROUGH */
         return 0;
     }

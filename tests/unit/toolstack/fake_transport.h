@@ -37,6 +37,9 @@ struct fake_domain {
     unsigned int nr_regions;
     struct axvm_domain_region regions[FAKE_MAX_REGIONS];
     const char *console; /* every byte it ever wrote (NULL: none); the ring keeps the tail */
+    size_t input_room;   /* console input it takes in all (0: no input device, -AXVM_ENODEV) */
+    size_t nr_input;     /* console input taken so far, into input[] */
+    char input[256];
 };
 
 struct fake_transport;

@@ -36,13 +36,15 @@
 #define AXVM_HC_CONSOLE_READ       28 /* struct axvm_console_read; buffer: the bytes read */
 #define AXVM_HC_LOG_READ           29 /* struct axvm_console_read (domid ignored); buffer */
 #define AXVM_HC_PHYSINFO           30 /* struct axvm_physinfo (out) */
+#define AXVM_HC_CONSOLE_INPUT      31 /* struct axvm_console_input; buffer: the bytes */
 #define AXVM_HC_CONTROL_FIRST      AXVM_HC_DOMAIN_CREATE
-#define AXVM_HC_CONTROL_LAST       AXVM_HC_PHYSINFO
+#define AXVM_HC_CONTROL_LAST       AXVM_HC_CONSOLE_INPUT
 
-#define AXVM_DOMAIN_NAME_MAX 32    /* bytes, NUL included */
-#define AXVM_COPY_MAX        65536 /* bytes one DOMAIN_COPY may carry */
-#define AXVM_DOMID_SELF      0x7ff0u
-#define AXVM_DOMID_INVALID   0x7fffu
+#define AXVM_DOMAIN_NAME_MAX   32    /* bytes, NUL included */
+#define AXVM_COPY_MAX          65536 /* bytes one DOMAIN_COPY may carry */
+#define AXVM_CONSOLE_INPUT_MAX 4096  /* bytes one CONSOLE_INPUT may carry */
+#define AXVM_DOMID_SELF        0x7ff0u
+#define AXVM_DOMID_INVALID     0x7fffu
 
 /* Domain states (axvm_domain_info.state). */
 #define AXVM_STATE_CREATED  0 /* built, never unpaused */
@@ -186,6 +188,19 @@ struct axvm_console_read {
     uint64_t nr;      /* 0x18 out: bytes placed in the buffer */
 };
 _Static_assert(sizeof(struct axvm_console_read) == 0x20, "axvm_console_read");
+
+/*
+ * Type bytes into a domain's console, as if at its serial port's keyboard: the buffer holds
+ * size bytes (size == the buffer's size, at most AXVM_CONSOLE_INPUT_MAX). Returns: how many the
+ * domain's console device took (fewer when its receive buffer is full, 0 included), or
+ * -AXVM_ENODEV when the domain has no console device that takes input.
+ */
+struct axvm_console_input {
+    uint16_t domid;  /* 0x00 */
+    uint16_t pad[3]; /* 0x02 */
+    uint64_t size;   /* 0x08: bytes in the buffer */
+};
+_Static_assert(sizeof(struct axvm_console_input) == 16, "axvm_console_input");
 
 #define AXVM_FEATURE_HVM    (1u << 0) /* hardware virtualization usable on every CPU */
 #define AXVM_FEATURE_NPT    (1u << 1) /* nested paging / stage 2 */

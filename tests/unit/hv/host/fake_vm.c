@@ -8,12 +8,14 @@
 #include <stdlib.h>
 #include <string.h>
 #include <hv/devices.h>
+#include <hv/domctl.h>
 #include <hv/frame.h>
 #include <hv/heap.h>
 #include <hv/log.h>
 #include <hv/percpu.h>
 #include <hv/sched.h>
 #include <hv/virt.h>
+#include <public/axvm/domctl.h>
 #include <public/axvm/errno.h>
 #include <public/axvm/testdev.h>
 #include <fake_vm.h>
@@ -53,6 +55,7 @@ void fake_vm_reset(void)
     fake.fail_rc = -AXVM_ENOMEM;
     fake.decode_width = 4;
     fake.boot_entry = 0x100000;
+    fake.cpu_khz = 2600000;
 }
 
 /* Count a call of hook. Returns: the error it is to fail with this time, or 0. */
@@ -292,9 +295,21 @@ int arch_vm_passthrough_pio(struct vm *vm, uint64_t base, uint64_t size)
 
 int arch_vm_passthrough_irq(struct vm *vm, unsigned int gsi)
 {
+    int rc = hook_result(FAKE_HOOK_PASSTHROUGH_IRQ);
+
     (void)vm;
     fake_log(fake.arch_log, "passthrough_irq:%u", gsi);
-    return hook_result(FAKE_HOOK_PASSTHROUGH_IRQ);
+    fake.last_irq = gsi;
+    return rc ? rc : fake.irq_passthrough_works ? 0 : -AXVM_EOPNOTSUPP;
+}
+
+/* <hv/domctl.h>: a host that calls itself x86. */
+void arch_domctl_physinfo(struct axvm_physinfo *info)
+{
+    info->arch = AXVM_ARCH_X86_64;
+    info->cpu_khz = fake.cpu_khz;
+    info->features |= AXVM_FEATURE_NPT;
+    snprintf(info->virt, sizeof(info->virt), "fake");
 }
 
 int arch_bootdom_load(struct vm *vm, const struct boot_module *kernel,
@@ -352,6 +367,25 @@ void arch_vcpu_set_boot(struct vcpu *v, const struct vcpu_boot *boot)
     fake_log(fake.arch_log, "set_boot:%u", v->id);
     v->arch.host_entry = boot->entry;
     memcpy(v->arch.host_args, boot->args, sizeof(v->arch.host_args));
+}
+
+/* As x86: flat 32-bit mode, every value within 32 bits. */
+int arch_vcpu_set_context(struct vcpu *v, const struct axvm_vcpu_context *ctx)
+{
+    int rc = hook_result(FAKE_HOOK_SET_CONTEXT);
+
+    fake_log(fake.arch_log, "set_context:%u", v->id);
+    if (rc) {
+        return rc;
+    }
+    if (ctx->mode != AXVM_VCPU_X86_PROTECTED32 || ctx->entry > UINT32_MAX ||
+        ctx->stack > UINT32_MAX) {
+        return -AXVM_EINVAL;
+    }
+    v->arch.host_entry = ctx->entry;
+    memcpy(v->arch.host_regs, ctx->regs, sizeof(v->arch.host_regs));
+    v->arch.host_stack = ctx->stack;
+    return 0;
 }
 
 void arch_vcpu_run(struct vcpu *v, struct vm_exit *exit)

@@ -35,7 +35,9 @@ enum fake_hook {
     FAKE_HOOK_PASSTHROUGH_PIO,
     FAKE_HOOK_ADD_DEVICES, /* fails after adding every device it was to add */
     FAKE_HOOK_BOOTDOM_LOAD,
-    FAKE_HOOK_PASSTHROUGH_IRQ,
+    FAKE_HOOK_SET_CONTEXT,     /* arch_vcpu_set_context() */
+    FAKE_HOOK_PASSTHROUGH_IRQ, /* arch_vm_passthrough_irq(); fails with -AXVM_EOPNOTSUPP unless
+                                  told otherwise, as the real hooks do today */
 };
 
 /* One arch_vcpu_complete() call. */
@@ -61,11 +63,14 @@ struct fake_vm {
     struct vm_exit script[FAKE_SCRIPT_MAX]; /* arch_vcpu_run() returns these in turn, then */
     unsigned int nr_script;                 /* VM_EXIT_PREEMPT with need_resched set */
     gpa_t boot_entry;                       /* arch_bootdom_load() sets boot->entry to it */
+    uint64_t cpu_khz;                       /* arch_domctl_physinfo()'s cpu_khz; 2600000 */
 
     /* Records. */
     char arch_log[FAKE_LOG_SIZE];  /* arch hooks in order: "vm_create vcpu_create:0 ..." */
     char sched_log[FAKE_LOG_SIZE]; /* scheduler calls in order: "add:0@-1 wake:0 ..." */
     unsigned int nr_calls[FAKE_HOOK_PASSTHROUGH_IRQ + 1]; /* calls per fallible hook */
+    bool irq_passthrough_works;  /* arch_vm_passthrough_irq() succeeds; false */
+    unsigned int last_irq;       /* its last gsi */
     unsigned int nr_bad_undo;    /* undo hooks run for a setup hook that had not succeeded */
     unsigned int nr_seen_early;  /* hooks that found their VM through vm_find() */
     unsigned int nr_sched_vcpus; /* vCPUs added to the scheduler and not removed (kept by

@@ -484,6 +484,55 @@ static void test_axvmctl_console_read_refuses_bad_arguments(void)
     CU_ASSERT_EQUAL(fake.nr_calls, 1);
 }
 
+static void test_axvmctl_console_input_sends_the_bytes_and_returns_what_was_taken(void)
+{
+    static char big[AXVM_CONSOLE_INPUT_MAX + 10];
+    struct axvm_console_input want = {.domid = 1, .size = 3};
+    const struct fake_call *c;
+
+    add_domain(1, "one");
+    CU_ASSERT_EQUAL(axvmctl_console_input(h, 1, "ls\r", 3), -AXVM_ENODEV); /* no device */
+    fake.domains[1].input_room = 5;
+    CU_ASSERT_EQUAL(axvmctl_console_input(h, 1, "ls\r", 3), 3);
+    CU_ASSERT_TRUE(last_call_is(AXVM_HC_CONSOLE_INPUT, &want, sizeof(want)));
+    c = last_call();
+    CU_ASSERT(c->buf_size == 3 && memcmp(c->buf, "ls\r", 3) == 0);
+    CU_ASSERT_EQUAL(axvmctl_console_input(h, 1, "abc", 3), 2); /* its buffer is full then */
+    CU_ASSERT_EQUAL(axvmctl_console_input(h, 1, "d", 1), 0);
+    CU_ASSERT(fake.domains[1].nr_input == 5 && memcmp(fake.domains[1].input, "ls\rab", 5) == 0);
+    fake.domains[1].input_room = sizeof(fake.domains[1].input);
+    CU_ASSERT_EQUAL(axvmctl_console_input(h, 1, big, sizeof(big)),
+                    sizeof(fake.domains[1].input) - 5);
+    CU_ASSERT_EQUAL(last_call()->buf_size, AXVM_CONSOLE_INPUT_MAX); /* one call's worth */
+    CU_ASSERT_EQUAL(axvmctl_console_input(h, 1, NULL, 0), 0);
+}
+
+static void test_axvmctl_console_input_refuses_bad_arguments(void)
+{
+    unsigned int nr_calls;
+
+    add_domain(1, "one");
+    nr_calls = fake.nr_calls;
+    CU_ASSERT_EQUAL(axvmctl_console_input(NULL, 1, "a", 1), -AXVM_EINVAL);
+    CU_ASSERT_EQUAL(axvmctl_console_input(h, AXVM_DOMID_INVALID, "a", 1), -AXVM_EINVAL);
+    CU_ASSERT_EQUAL(axvmctl_console_input(h, 1, NULL, 1), -AXVM_EINVAL);
+    CU_ASSERT_EQUAL(fake.nr_calls, nr_calls);
+    CU_ASSERT_EQUAL(axvmctl_console_input(h, 2, "a", 1), -AXVM_ENOENT);
+}
+
+static int64_t greedy_input(struct fake_transport *f, uint32_t nr, void *arg, uint32_t arg_size,
+                            void *buf, uint64_t buf_size)
+{
+    (void)f, (void)nr, (void)arg, (void)arg_size, (void)buf;
+    return (int64_t)buf_size + 1;
+}
+
+static void test_axvmctl_console_input_refuses_taking_more_than_given(void)
+{
+    fake.handlers[AXVM_HC_CONSOLE_INPUT] = greedy_input;
+    CU_ASSERT_EQUAL(axvmctl_console_input(h, 1, "abc", 3), -AXVM_EIO);
+}
+
 static int64_t ring_answer;
 static uint64_t ring_pos, ring_nr;
 
@@ -589,6 +638,9 @@ static CU_TestInfo axvmctl_tests[] = {
     UNIT_TEST(test_axvmctl_console_read_reports_lost_bytes),
     UNIT_TEST(test_axvmctl_console_read_refuses_bad_arguments),
     UNIT_TEST(test_axvmctl_ring_read_refuses_contradicting_answers),
+    UNIT_TEST(test_axvmctl_console_input_sends_the_bytes_and_returns_what_was_taken),
+    UNIT_TEST(test_axvmctl_console_input_refuses_bad_arguments),
+    UNIT_TEST(test_axvmctl_console_input_refuses_taking_more_than_given),
     UNIT_TEST(test_axvmctl_log_read_reads_the_hypervisor_log),
     UNIT_TEST(test_axvmctl_domain_lookup_finds_by_name),
     UNIT_TEST(test_axvmctl_results_outside_the_error_list_become_eio),

@@ -143,16 +143,32 @@ static void test_console_follows_until_the_domain_stops(void)
     close(w);
 }
 
-static void test_console_ignores_input_until_eof(void)
+static void test_console_forwards_piped_input_until_eof(void)
 {
     int w = use_pipe();
 
-    use_script("hi\n", 3, 0);                                   /* never stops */
+    use_script("hi\n", 3, 0); /* never stops */
+    xl_fake.domains[3].input_room = 64;
     CU_ASSERT_EQUAL(write(w, "ls\n" CTRL_RIGHT_BRACKET, 4), 4); /* not a terminal: no escape */
     close(w);
     CU_ASSERT_EQUAL(xl_run("console", "hello", NULL), 0);
     CU_ASSERT_STRING_EQUAL(xl_out, "hi\n");
     CU_ASSERT_EQUAL(script.looks, 2); /* the input's bytes, then its EOF */
+    CU_ASSERT_EQUAL(xl_fake.domains[3].nr_input, 4);
+    CU_ASSERT_EQUAL(memcmp(xl_fake.domains[3].input, "ls\n" CTRL_RIGHT_BRACKET, 4), 0);
+}
+
+static void test_console_input_to_a_domain_without_an_input_device_is_dropped(void)
+{
+    int w = use_pipe();
+
+    use_script("hi\n", 3, 0);
+    CU_ASSERT_EQUAL(write(w, "abc", 3), 3);
+    close(w);
+    CU_ASSERT_EQUAL(xl_run("console", "hello", NULL), 0);
+    CU_ASSERT_STRING_EQUAL(xl_out, "hi\n");
+    CU_ASSERT_STRING_EQUAL(xl_err, "");
+    CU_ASSERT_EQUAL(fake_transport_count(&xl_fake, AXVM_HC_CONSOLE_INPUT), 1); /* ENODEV once */
 }
 
 static void test_console_without_input_follows_until_the_stop(void)
@@ -298,12 +314,16 @@ static void test_console_leaves_on_ctrl_bracket_and_restores_the_terminal(void)
     close(xl_opt.in_fd);
     xl_opt.in_fd = p.slave;
     use_script("login: ", 100, 0); /* never stops */
-    typist = type_later(&p, "root\r\x03" CTRL_RIGHT_BRACKET);
+    xl_fake.domains[3].input_room = 64;
+    typist = type_later(&p, "root\r\x03" CTRL_RIGHT_BRACKET "after");
     CU_ASSERT_EQUAL(xl_run("console", "hello", NULL), 0);
     CU_ASSERT_EQUAL(waitpid(typist, &status, 0), typist);
     CU_ASSERT(WIFEXITED(status) && WEXITSTATUS(status) == 0);
     CU_ASSERT_STRING_EQUAL(xl_out, "login: ");
     CU_ASSERT_STRING_EQUAL(xl_err, "");
+    /* The keys before Ctrl-] reached the guest, Ctrl-C among them; nothing after it. */
+    CU_ASSERT_EQUAL(xl_fake.domains[3].nr_input, 6);
+    CU_ASSERT_EQUAL(memcmp(xl_fake.domains[3].input, "root\r\x03", 6), 0);
     CU_ASSERT_EQUAL_FATAL(tcgetattr(p.slave, &after), 0);
     CU_ASSERT(same_mode(&p.before, &after));
     close(p.master); /* the harness closes the slave, our in_fd */
@@ -349,7 +369,8 @@ static CU_TestInfo tests[] = {
     UNIT_TEST(test_console_prints_the_ring_and_ends_at_eof),
     UNIT_TEST(test_console_of_a_stopped_domain_returns),
     UNIT_TEST(test_console_follows_until_the_domain_stops),
-    UNIT_TEST(test_console_ignores_input_until_eof),
+    UNIT_TEST(test_console_forwards_piped_input_until_eof),
+    UNIT_TEST(test_console_input_to_a_domain_without_an_input_device_is_dropped),
     UNIT_TEST(test_console_without_input_follows_until_the_stop),
     UNIT_TEST(test_console_ends_when_the_domain_is_destroyed),
     UNIT_TEST(test_console_ends_when_the_domain_is_gone_between_reads),

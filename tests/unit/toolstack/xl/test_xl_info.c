@@ -373,7 +373,7 @@ static void append_field(char *buf, size_t size, const char *key, const char *va
 
 static void test_info_prints_xl_fields(void)
 {
-    char expect[2048] = "";
+    char expect[2048] = "", abi[16];
     struct utsname u;
 
     CU_ASSERT_EQUAL_FATAL(uname(&u), 0);
@@ -392,7 +392,8 @@ static void test_info_prints_xl_fields(void)
     append_field(expect, sizeof(expect), "total_memory", "1024");
     append_field(expect, sizeof(expect), "free_memory", "768");
     append_field(expect, sizeof(expect), "axvm_version", "0.1.0");
-    append_field(expect, sizeof(expect), "abi_version", "0.2");
+    snprintf(abi, sizeof(abi), "%d.%d", AXVM_ABI_VERSION_MAJOR, AXVM_ABI_VERSION_MINOR);
+    append_field(expect, sizeof(expect), "abi_version", abi);
     append_field(expect, sizeof(expect), "uptime", "1 day, 1:01:01");
     CU_ASSERT_EQUAL(xl_run("info", NULL), 0);
     CU_ASSERT_STRING_EQUAL(xl_out, expect);

@@ -16,6 +16,8 @@ struct arch_vcpu {
     gpa_t host_entry;          /* from arch_vcpu_set_boot() */
     uint64_t host_args[4];     /* from arch_vcpu_set_boot() */
     unsigned int host_nr_runs; /* calls of arch_vcpu_run() */
+    uint64_t host_stack;       /* from arch_vcpu_set_context() */
+    uint64_t host_regs[6];     /* from arch_vcpu_set_context() */
 };
 
 #endif /* ARCH_HOST_VCPU_H */
