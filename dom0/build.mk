@@ -13,7 +13,7 @@ LINUX_O := build/x86_64/linux
 # Reproducible: a fixed time for every file in the images, and no absolute paths of this
 # checkout in the debug information (which feeds the build IDs), so any clone builds the same.
 DOM0_EPOCH := 0
-DOM0_PREFIX_MAP := -ffile-prefix-map=$(CURDIR)/=
+DOM0_PREFIX_MAP := -ffile-prefix-map=$(CURDIR)=.
 
 dom0-ko := $(DOM0_O)/axvm.ko
 dom0-xl := $(DOM0_O)/axvm-xl
@@ -41,7 +41,8 @@ $(linux-vmlinuz): $(KERNEL_DIR)/abi
 # Kbuild writes next to its sources, so it builds a copy under build/. Our own command line
 # (ARCH=, O=, V=) must not reach the kernel's Makefile, hence the clean environment. The
 # directory is emptied first, so a failed build leaves no axvm.ko behind (test -f).
-$(DOM0_O)/kmod/axvm.ko: dom0/kmod/axvm.c dom0/kmod/Kbuild $(public-headers) $(KERNEL_DIR)/abi
+$(DOM0_O)/kmod/axvm.ko: dom0/kmod/axvm.c dom0/kmod/Kbuild dom0/build.mk $(public-headers) \
+	$(KERNEL_DIR)/abi
 	$(call say,KBUILD,$@ for $(shell cat $(KERNEL_DIR)/abi 2>/dev/null))
 	$(Q)rm -rf $(@D) && mkdir -p $(@D) && cp dom0/kmod/axvm.c dom0/kmod/Kbuild $(@D)/
 	$(Q)env -u MAKEFLAGS -u MFLAGS -u MAKEOVERRIDES -u MAKELEVEL \
@@ -95,6 +96,12 @@ $(DOM0_O)/greeting.txt:
 	@mkdir -p $(@D)
 	$(Q)head -c 4096 /dev/zero | tr '\0' 'A' >$@
 
+# The test guests, without their debug information (which names this checkout's path).
+dom0-guests := $(patsubst $(GUEST_O)/%,$(DOM0_O)/guests/%,$(guest-elfs))
+$(DOM0_O)/guests/%.elf: $(GUEST_O)/%.elf
+	@mkdir -p $(@D)
+	$(Q)strip --strip-debug -o $@ $<
+
 # raw.xml's flat binary (dom0/raw/raw.S), linked at its load address 0x100000.
 $(DOM0_O)/raw.bin: dom0/raw/raw.S
 	$(call say,AS,$@)
@@ -122,7 +129,7 @@ dom0-image-files := \
 	0755:$(dom0-xl):/usr/sbin/axvm-xl \
 	0644:xml/schema/axvm-domain.rng:/usr/share/axvm/axvm-domain.rng \
 	$(foreach x,$(dom0-examples),0644:$(x):/etc/axvm/$(notdir $(x))) \
-	$(foreach g,$(guest-elfs),0644:$(g):/etc/axvm/$(notdir $(g))) \
+	$(foreach g,$(dom0-guests),0644:$(g):/etc/axvm/$(notdir $(g))) \
 	0644:$(DOM0_O)/greeting.txt:/etc/axvm/greeting.txt \
 	0644:$(DOM0_O)/raw.bin:/etc/axvm/raw.bin \
 	0644:$(linux-vmlinuz):/etc/axvm/linux/vmlinuz \
