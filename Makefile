@@ -152,6 +152,10 @@ help:
 	@echo '  toolstack         axvm-xl for this host, build/toolstack/axvm-xl'
 	@echo '  unit              host unit tests only (CUnit: core, then toolstack)'
 	@echo '  guests            x86_64 test guests (tests/guests/), build/x86_64/guests/*.elf'
+	@echo '  dom0              x86_64 dom0: axvm.ko, static axvm-xl, initramfs (build/x86_64/dom0/)'
+	@echo '                    and the Linux domU kernel and initrd (build/x86_64/linux/)'
+	@echo '  linux-guest       only the Linux domU kernel and initrd, build/x86_64/linux/'
+	@echo '  dom0-refresh      look for a newer Debian kernel (new ABI) and rebuild dom0 with it'
 	@echo '  bench             boot-time benchmark, both arches'
 	@echo '  format            clang-format the C sources in place'
 	@echo '  format-check      fail if any C source is not formatted'
@@ -164,6 +168,7 @@ include tests/unit/build.mk
 include toolstack/build.mk
 include tests/unit/toolstack/build.mk
 include tests/guests/build.mk
+include dom0/build.mk
 include scripts/quality.mk
 
 FORCE:

@@ -1,0 +1,158 @@
+# SPDX-License-Identifier: MIT
+# dom0 for x86_64 (issue #5), built from Debian packages only, into build/x86_64/{dom0,linux}/:
+# axvm.ko against the headers of the exact kernel dom0 runs, a static axvm-xl, dom0's
+# initramfs and a Linux domU's kernel and initrd. Included by the top-level Makefile after
+# toolstack/build.mk and tests/guests/build.mk; dom0/README.md describes the images.
+#
+# The Debian kernel (image, headers, kbuild) is downloaded once by scripts/fetch-kernel into
+# $(KERNEL_DIR), which also finds its ABI name; `make dom0-refresh` looks for a newer one.
+
+KERNEL_DIR := build/kernel/amd64
+DOM0_O := build/x86_64/dom0
+LINUX_O := build/x86_64/linux
+# Reproducible: a fixed time for every file in the images, and no absolute paths of this
+# checkout in the debug information (which feeds the build IDs), so any clone builds the same.
+DOM0_EPOCH := 0
+DOM0_PREFIX_MAP := -ffile-prefix-map=$(CURDIR)=.
+
+dom0-ko := $(DOM0_O)/axvm.ko
+dom0-xl := $(DOM0_O)/axvm-xl
+dom0-initramfs := $(DOM0_O)/initramfs.cpio.gz
+linux-vmlinuz := $(LINUX_O)/vmlinuz
+domu-initrd := $(LINUX_O)/domu-initrd.img
+
+# The examples an x86_64 dom0 can run (linux-arm64.xml needs an aarch64 host).
+dom0-examples := $(filter-out xml/examples/linux-arm64.xml,$(wildcard xml/examples/*.xml))
+public-headers := $(wildcard hypervisor/include/public/axvm/*.h)
+
+# --- The kernel: downloaded once, only when the cache is missing -----------------------------
+
+$(KERNEL_DIR)/abi:
+	$(call say,FETCH,$(KERNEL_DIR))
+	$(Q)scripts/fetch-kernel $(KERNEL_DIR)
+
+$(linux-vmlinuz): $(KERNEL_DIR)/abi
+	$(call say,CP,$@)
+	@mkdir -p $(@D)
+	$(Q)cp $(KERNEL_DIR)/vmlinuz $@
+
+# --- axvm.ko ---------------------------------------------------------------------------------
+
+# Kbuild writes next to its sources, so it builds a copy under build/. Our own command line
+# (ARCH=, O=, V=) must not reach the kernel's Makefile, hence the clean environment. The
+# directory is emptied first, so a failed build leaves no axvm.ko behind (test -f).
+$(DOM0_O)/kmod/axvm.ko: dom0/kmod/axvm.c dom0/kmod/Kbuild dom0/build.mk $(public-headers) \
+	$(KERNEL_DIR)/abi
+	$(call say,KBUILD,$@ for $(shell cat $(KERNEL_DIR)/abi 2>/dev/null))
+	$(Q)rm -rf $(@D) && mkdir -p $(@D) && cp dom0/kmod/axvm.c dom0/kmod/Kbuild $(@D)/
+	$(Q)env -u MAKEFLAGS -u MFLAGS -u MAKEOVERRIDES -u MAKELEVEL \
+	    make -s -C $(KERNEL_DIR)/build M=$(abspath $(@D)) \
+	    AXVM_INCLUDE=$(abspath hypervisor/include) KCFLAGS=$(DOM0_PREFIX_MAP) modules \
+	    2>&1 | { grep -v 'Skipping BTF generation' || true; }
+	$(Q)test -f $@
+
+# The image carries it without debug information, as Debian's own modules are.
+$(dom0-ko): $(DOM0_O)/kmod/axvm.ko
+	$(call say,STRIP,$@)
+	$(Q)strip --strip-debug -o $@ $<
+
+# --- axvm-xl, linked statically ---------------------------------------------------------------
+
+DOM0_XL_O := $(DOM0_O)/xl
+dom0-xl-objs := $(patsubst %.c,$(DOM0_XL_O)/%.o,$(ts-lib-srcs) toolstack/axvm-xl.c)
+LIBXML2_A = $(shell $(TS_CC) -print-file-name=libxml2.a)
+
+$(DOM0_XL_O)/toolstack/%.o: toolstack/%.c dom0/build.mk
+	$(call say,CC,$@)
+	@mkdir -p $(@D)
+	$(Q)$(TS_CC) $(TS_CPPFLAGS) $(TS_CFLAGS) -ffunction-sections -fdata-sections \
+	    $(DOM0_PREFIX_MAP) -c -o $@ $<
+
+# libxml2.a names ICU's symbols with ICU's major version (ucnv_open_72): read it from there.
+$(DOM0_XL_O)/icu-stub.o: dom0/icu-stub.c dom0/build.mk
+	$(call say,CC,$@)
+	@mkdir -p $(@D)
+	$(Q)suffix=$$(nm -u $(LIBXML2_A) 2>/dev/null | sed -n 's/.* ucnv_open_\([0-9]*\)$$/\1/p' | \
+	    head -n 1); [ -n "$$suffix" ] || { echo "$(LIBXML2_A) uses no ICU; drop the stub" >&2; \
+	    exit 1; }; \
+	$(TS_CC) $(TS_CFLAGS) $(DOM0_PREFIX_MAP) -DICU_SUFFIX=$$suffix -c -o $@ $<
+
+# Static glibc warns that getaddrinfo/dlopen (libxml2's unused HTTP and module code) would need
+# shared libraries at run time; those warnings go to axvm-xl.link.log, not the terminal.
+$(DOM0_XL_O)/axvm-xl: $(dom0-xl-objs) $(DOM0_XL_O)/icu-stub.o
+	$(call say,LD,$@)
+	$(Q)$(TS_CC) -static -Wl,--gc-sections -o $@ $^ -lxml2 -lz -llzma -lm 2>$@.link.log || \
+	    { cat $@.link.log >&2; exit 1; }
+
+$(dom0-xl): $(DOM0_XL_O)/axvm-xl
+	$(call say,STRIP,$@)
+	$(Q)strip -o $@ $<
+
+-include $(dom0-xl-objs:.o=.d)
+
+# --- What /etc/axvm holds besides the examples ----------------------------------------------
+
+$(DOM0_O)/greeting.txt:
+	@mkdir -p $(@D)
+	$(Q)head -c 4096 /dev/zero | tr '\0' 'A' >$@
+
+# The test guests, without their debug information (which names this checkout's path).
+dom0-guests := $(patsubst $(GUEST_O)/%,$(DOM0_O)/guests/%,$(guest-elfs))
+$(DOM0_O)/guests/%.elf: $(GUEST_O)/%.elf
+	@mkdir -p $(@D)
+	$(Q)strip --strip-debug -o $@ $<
+
+# raw.xml's flat binary (dom0/raw/raw.S), linked at its load address 0x100000.
+$(DOM0_O)/raw.bin: dom0/raw/raw.S
+	$(call say,AS,$@)
+	@mkdir -p $(@D)
+	$(Q)gcc -m32 -c -o $(DOM0_O)/raw.o $<
+	$(Q)ld -m elf_i386 -Ttext=0x100000 -e _start --build-id=none -o $(DOM0_O)/raw.elf \
+	    $(DOM0_O)/raw.o
+	$(Q)objcopy -O binary $(DOM0_O)/raw.elf $@
+
+# --- The images ------------------------------------------------------------------------------
+
+BUSYBOX = $(shell dpkg -L busybox-static 2>/dev/null | grep -m1 '/bin/busybox$$')
+MKINITRAMFS = SOURCE_DATE_EPOCH=$(DOM0_EPOCH) dom0/mkinitramfs
+
+$(domu-initrd): dom0/mkinitramfs dom0/initramfs/domu-init dom0/initramfs/profile
+	$(call say,CPIO,$@)
+	@mkdir -p $(@D)
+	$(Q)$(MKINITRAMFS) $@ "$(BUSYBOX)" 0755:dom0/initramfs/domu-init:/init \
+	    0644:dom0/initramfs/profile:/etc/profile
+
+dom0-image-files := \
+	0755:dom0/initramfs/init:/init \
+	0644:dom0/initramfs/profile:/etc/profile \
+	0644:$(dom0-ko):/lib/axvm/axvm.ko \
+	0755:$(dom0-xl):/usr/sbin/axvm-xl \
+	0644:xml/schema/axvm-domain.rng:/usr/share/axvm/axvm-domain.rng \
+	$(foreach x,$(dom0-examples),0644:$(x):/etc/axvm/$(notdir $(x))) \
+	$(foreach g,$(dom0-guests),0644:$(g):/etc/axvm/$(notdir $(g))) \
+	0644:$(DOM0_O)/greeting.txt:/etc/axvm/greeting.txt \
+	0644:$(DOM0_O)/raw.bin:/etc/axvm/raw.bin \
+	0644:$(linux-vmlinuz):/etc/axvm/linux/vmlinuz \
+	0644:$(domu-initrd):/etc/axvm/linux/initrd.img
+
+$(dom0-initramfs): dom0/mkinitramfs $(foreach f,$(dom0-image-files),$(word 2,$(subst :, ,$(f))))
+	$(call say,CPIO,$@)
+	@mkdir -p $(@D)
+	$(Q)$(MKINITRAMFS) $@ "$(BUSYBOX)" $(dom0-image-files)
+
+# --- Targets ---------------------------------------------------------------------------------
+
+.PHONY: dom0 linux-guest dom0-refresh dom0-files linux-guest-files
+
+# The images are x86_64's and take the x86_64 test guests, which build only with
+# O=build/x86_64, so whatever ARCH and O say, a sub-make builds them with those.
+dom0 linux-guest: deps
+	$(Q)$(MAKE) --no-print-directory ARCH=x86_64 O=build/x86_64 $@-files
+
+dom0-files: $(dom0-ko) $(dom0-xl) $(dom0-initramfs) $(linux-vmlinuz) $(domu-initrd)
+linux-guest-files: $(linux-vmlinuz) $(domu-initrd)
+
+# Look for a newer Debian kernel (a security upload changes its ABI) and rebuild with it.
+dom0-refresh: deps
+	$(Q)scripts/fetch-kernel --update $(KERNEL_DIR)
+	$(Q)$(MAKE) --no-print-directory ARCH=x86_64 O=build/x86_64 dom0-files
