@@ -182,6 +182,9 @@ struct vm *dom0_start(const struct boot_info *bi)
         return NULL;
     }
     __atomic_store_n(&dom0, vm, __ATOMIC_RELEASE);
+    if (!hv_opts.guest_console_echo) {
+        vconsole_set_echo_default(false);
+    }
     timer_init(&input_timer, pump_input, this_cpu_id());
     timer_set(&input_timer, arch_time_now_ns() + INPUT_POLL_NS);
     return vm;

@@ -11,17 +11,27 @@
 
 _Static_assert((VCONSOLE_RING_SIZE & (VCONSOLE_RING_SIZE - 1)) == 0, "ring size: power of two");
 
+static bool echo_by_default = true;
+
+void vconsole_set_echo_default(bool echo)
+{
+    __atomic_store_n(&echo_by_default, echo, __ATOMIC_RELEASE);
+}
+
 void vconsole_init(struct vconsole *c, domid_t domid)
 {
     memset(c, 0, sizeof(*c));
     spin_lock_init(&c->lock);
     c->domid = domid;
+    c->echo = __atomic_load_n(&echo_by_default, __ATOMIC_ACQUIRE);
 }
 
 /* Context: c->lock held. */
 static void emit_line(struct vconsole *c)
 {
-    console_printf("(d%u) %.*s\n", c->domid, (int)c->line_len, c->line);
+    if (c->echo) {
+        console_printf("(d%u) %.*s\n", c->domid, (int)c->line_len, c->line);
+    }
     c->line_len = 0;
 }
 

@@ -13,10 +13,11 @@
 #define CMDLINE_SELFTEST_MAX 16
 
 struct hv_options {
-    char console[CMDLINE_CONSOLE_MAX];   /* "console=": "" keeps the arch default */
-    enum log_level loglvl;               /* "loglvl=": err|warn|info|debug|all|none or 0-4 */
-    uint64_t dom0_mem_bytes;             /* "dom0_mem=": 0 when not given */
-    unsigned int dom0_vcpus;             /* "dom0_vcpus=": 0 when not given */
+    char console[CMDLINE_CONSOLE_MAX]; /* "console=": "" keeps the arch default */
+    enum log_level loglvl;             /* "loglvl=": err|warn|info|debug|all|none or 0-4 */
+    uint64_t dom0_mem_bytes;           /* "dom0_mem=": 0 when not given */
+    unsigned int dom0_vcpus;           /* "dom0_vcpus=": 0 when not given */
+    bool guest_console_echo; /* "guest_console_echo=1": domUs' lines on the serial line with dom0 */
     char selftest[CMDLINE_SELFTEST_MAX]; /* "selftest=": boot-test hooks, see docs/booting.md */
 };
 

@@ -25,7 +25,8 @@ struct vconsole {
     vconsole_input_fn input_sink;
     void *input_ctx;
     domid_t domid;
-    bool raw; /* dom0: bytes go out unchanged and at once, no "(dN) " lines */
+    bool raw;  /* dom0: bytes go out unchanged and at once, no "(dN) " lines */
+    bool echo; /* lines go to the hypervisor console too (else only to the ring) */
     size_t line_len;
     char line[VCONSOLE_LINE_MAX];
     uint64_t ring_written; /* bytes ever written; the ring holds the last RING_SIZE */
@@ -33,6 +34,13 @@ struct vconsole {
 };
 
 void vconsole_init(struct vconsole *c, domid_t domid);
+
+/*
+ * Whether consoles created from now on echo their lines to the hypervisor console. Once dom0
+ * runs it is off: dom0's shell owns the serial line and "axvm-xl console" shows a domain's
+ * console. Context: any.
+ */
+void vconsole_set_echo_default(bool echo);
 
 /*
  * Send the guest's bytes to the hypervisor console unchanged (dom0, whose console is the
