@@ -113,18 +113,23 @@ all: hypervisor toolstack
 
 hypervisor: $(HV_IMAGES)
 
-iso: $(O)/axvm.iso
+iso:
+	$(Q)$(MAKE) --no-print-directory ARCH=$(ARCH) hypervisor $(RUN_PREREQ)
+	$(Q)$(MAKE) --no-print-directory ARCH=$(ARCH) $(O)/axvm.iso
 
+# x86_64: GRUB boots axvm with dom0's kernel and initramfs as the first two modules.
 $(O)/axvm.iso: $(O)/axvm.elf scripts/mkiso FORCE
 	$(call say,ISO,$@)
-	$(Q)scripts/mkiso --elf $(O)/axvm.elf --out $@ --cmdline "$(CMDLINE)"
+	$(Q)scripts/mkiso --elf $(O)/axvm.elf --out $@ --cmdline "$(CMDLINE)" $(ISO_MODULES)
 
 deps:
 	$(Q)scripts/install-deps
 
 run: deps
-	$(Q)$(MAKE) --no-print-directory ARCH=$(ARCH) hypervisor $(RUN_IMAGE)
-	$(Q)scripts/qemu --arch $(ARCH) --interactive --cmdline "$(CMDLINE)" --image $(RUN_IMAGE)
+	$(Q)$(MAKE) --no-print-directory ARCH=$(ARCH) hypervisor $(RUN_PREREQ)
+	$(Q)$(MAKE) --no-print-directory ARCH=$(ARCH) $(RUN_IMAGE)
+	$(Q)scripts/qemu --arch $(ARCH) --interactive --mem $(RUN_MEM) --cmdline "$(CMDLINE)" \
+		--image $(RUN_IMAGE)
 
 test: deps
 	$(Q)$(MAKE) --no-print-directory ARCH=x86_64 hypervisor guests
@@ -147,7 +152,7 @@ help:
 	@echo 'axvm $(VERSION) - targets (ARCH=x86_64|arm64, O=build/<arch>, DEBUG=y, V=1):'
 	@echo '  all / hypervisor  build $(O)/axvm.elf (and axvm.bin on arm64)'
 	@echo '  iso               x86_64: bootable GRUB ISO, $$(CMDLINE) on the multiboot2 line'
-	@echo '  run               boot the demo in QEMU (Ctrl-A X quits)'
+	@echo '  run               boot the demo in QEMU (x86_64: to dom0's shell; Ctrl-A X quits)'
 	@echo '  test              unit tests, then QEMU boot tests of both arches'
 	@echo '  toolstack         axvm-xl for this host, build/toolstack/axvm-xl'
 	@echo '  unit              host unit tests only (CUnit: core, then toolstack)'

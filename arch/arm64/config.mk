@@ -7,6 +7,8 @@ ARCH_LDFLAGS := -m aarch64elf
 hv-arch-dirs := arch/arm64
 HV_IMAGES := $(O)/axvm.elf $(O)/axvm.bin
 RUN_IMAGE := $(O)/axvm.bin
+RUN_PREREQ :=
+RUN_MEM := 256
 DEFAULT_CONSOLE := pl011
 
 CONFIG_ARCH_NAME := "arm64"

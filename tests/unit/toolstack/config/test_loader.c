@@ -171,9 +171,9 @@ static void test_domain_config_load_reads_hello_example(void)
                .cmdline = "world",
                .nr_modules = 1,
                .modules = {{"greeting.txt", "greeting"}}},
-        .on_poweroff = DC_ACTION_DESTROY,
+        .on_poweroff = DC_ACTION_PRESERVE,
         .on_reboot = DC_ACTION_DESTROY,
-        .on_crash = DC_ACTION_DESTROY,
+        .on_crash = DC_ACTION_PRESERVE,
         .nr_devices = 2,
         .devices = {{.type = SERIAL}, {.type = DEBUG_EXIT, .base = 0xf4}},
     };
