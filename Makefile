@@ -142,8 +142,10 @@ ci: test
 bench: deps
 	$(Q)$(MAKE) --no-print-directory ARCH=x86_64 hypervisor guests
 	$(Q)$(MAKE) --no-print-directory ARCH=arm64 hypervisor
+	$(Q)$(MAKE) --no-print-directory dom0
 	$(Q)bench/boot-time.sh
 	$(Q)bench/guests.sh
+	$(Q)bench/dom0.sh
 
 clean:
 	rm -rf build
@@ -161,7 +163,7 @@ help:
 	@echo '                    and the Linux domU kernel and initrd (build/x86_64/linux/)'
 	@echo '  linux-guest       only the Linux domU kernel and initrd, build/x86_64/linux/'
 	@echo '  dom0-refresh      look for a newer Debian kernel (new ABI) and rebuild dom0 with it'
-	@echo '  bench             boot-time benchmark, both arches'
+	@echo '  bench             benchmarks: boot time (both arches), guest exits, dom0 (x86_64)'
 	@echo '  format            clang-format the C sources in place'
 	@echo '  format-check      fail if any C source is not formatted'
 	@echo '  tidy              clang-tidy over the core, host build'

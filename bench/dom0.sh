@@ -1,0 +1,276 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+# dom0 benchmarks (x86_64, issue #5 item 8), all timed on the host with bash's $EPOCHREALTIME:
+#   1. boot: from starting QEMU to the serial line "axvm-dom0: ready" (GRUB, axvm, Debian's
+#      kernel as dom0, its /init), median/min/max of RUNS boots (default 5);
+#   2. create: in one dom0 boot, from writing "axvm-xl create /etc/axvm/hello.xml" and its
+#      carriage return into the serial FIFO to reading the guest's first console line, which the
+#      hypervisor echoes on the serial line as "(dN) ..." (guest_console_echo=1); median of
+#      RUNS create/destroy cycles;
+#   3. the same for the Linux domU of /etc/axvm/linux.xml (its first console line);
+# plus the serial round trip of a shell command in dom0 (type "echo x", see "x"), which items
+# 2 and 3 include. QEMU: TCG, -smp 2, -m 1024; axvm: dom0_mem=320M.
+# Prints figures only; nothing here passes or fails on time. Serial logs (each line with the
+# host time it was read) stay in build/bench/dom0-*.log. Run `make dom0` and
+# `make ARCH=x86_64 hypervisor guests` first (`make bench` does).
+set -uo pipefail
+
+root=$(cd "$(dirname "$0")/.." && pwd)
+runs=${RUNS:-5}
+work=$root/build/bench
+boot_limit=${DOM0_BOOT_LIMIT:-180}   # seconds for a boot to reach "axvm-dom0: ready"
+hello_limit=${HELLO_LIMIT:-30}       # seconds from create to hello's first line
+linux_limit=${LINUX_LIMIT:-60}       # seconds from create to the Linux domU's first line
+step_limit=30                        # seconds for a shell command's answer
+cmdline="console=com1 loglvl=info dom0_mem=320M guest_console_echo=1"
+iso=$work/dom0.iso
+bare_iso=$work/dom0-bare.iso
+kernel=$root/build/x86_64/linux/vmlinuz
+initrd=$root/build/x86_64/dom0/initramfs.cpio.gz
+dom0_cmdline="console=ttyS0 nokaslr quiet"
+fifo=$work/dom0-serial
+mkdir -p "$work"
+
+qemu_pid= reader_pid= log=
+
+stop_qemu() {
+    exec 3>&- 2>/dev/null
+    if [ -n "$qemu_pid" ] && kill -0 "$qemu_pid" 2>/dev/null; then
+        kill "$qemu_pid" 2>/dev/null
+        wait "$qemu_pid" 2>/dev/null
+    fi
+    if [ -n "$reader_pid" ] && kill -0 "$reader_pid" 2>/dev/null; then
+        kill "$reader_pid" 2>/dev/null
+        wait "$reader_pid" 2>/dev/null
+    fi
+    qemu_pid= reader_pid=
+}
+trap stop_qemu EXIT
+trap 'exit 130' INT TERM
+
+# Copies the serial output to stdout, one line at a time, each prefixed with the host time
+# (seconds, microseconds) at which it was read; carriage returns dropped.
+stamp_lines() {
+    local line
+    while IFS= read -r line; do
+        printf '%s %s\n' "$EPOCHREALTIME" "${line//$'\r'/}"
+    done
+}
+
+# Starts QEMU (boot $1; the rest: scripts/qemu's arguments) with the serial line on FIFOs and
+# a reader stamping its lines into $log. Sets $started to the host time just before QEMU starts.
+start_qemu() {
+    log=$work/dom0-$1.log
+    shift
+    rm -f "$fifo.in" "$fifo.out"
+    mkfifo "$fifo.in" "$fifo.out" || return 1
+    : >"$log"
+    # Read-write opens never block on a FIFO, whether or not QEMU has opened its end yet.
+    stamp_lines 0<>"$fifo.out" >"$log" &
+    reader_pid=$!
+    exec 3<>"$fifo.in"
+    started=$EPOCHREALTIME
+    timeout -k 5 $((boot_limit + 600)) "$root/scripts/qemu" --arch x86_64 --smp 2 --mem 1024 \
+        "$@" --serial-pipe "$fifo" >"$work/dom0-qemu.log" 2>&1 &
+    qemu_pid=$!
+}
+
+# Types $1 and a carriage return on the serial line; sets $sent to the host time after that.
+send() {
+    printf '%s\r' "$1" >&3
+    sent=$EPOCHREALTIME
+}
+
+# Waits until a line matching the ERE $1 was read after host time $2, at most $3 seconds.
+# Prints "TIME LINE" of the first such line; status 1 on timeout or when QEMU has ended.
+wait_line() {
+    local deadline=$((SECONDS + $3)) hit
+    while :; do
+        hit=$(RE=$1 AFTER=$2 awk '$1 + 0 > ENVIRON["AFTER"] + 0 {
+                line = $0; sub(/^[^ ]* /, "", line)
+                if (line ~ ENVIRON["RE"]) { print; exit }
+            }' "$log")
+        if [ -n "$hit" ]; then
+            echo "$hit"
+            return 0
+        fi
+        kill -0 "$qemu_pid" 2>/dev/null && [ $SECONDS -lt $deadline ] || return 1
+        sleep 0.05
+    done
+}
+
+# Milliseconds from host time $1 to host time $2.
+ms_between() {
+    awk -v a="$1" -v b="$2" 'BEGIN { printf "%.0f", (b - a) * 1000 }'
+}
+
+# Runs a command in dom0's shell and waits for it to finish: "CMD; echo bench-done-N".
+next_mark=0
+shell_do() {
+    next_mark=$((next_mark + 1))
+    send "$1; echo bench-done-$next_mark"
+    wait_line "^bench-done-$next_mark\$" "$sent" "$step_limit" >/dev/null
+}
+
+# Prints "median min max count" of its arguments (milliseconds), nothing if there are none.
+stats() {
+    [ $# -gt 0 ] || return 0
+    printf '%s\n' "$@" | sort -n | awk '{ v[NR] = $1 }
+        END { printf "%s %s %s %d\n", (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2,
+                     v[1], v[NR], NR }'
+}
+
+# Prints one result line: label, then the stats in seconds or milliseconds.
+report() {
+    local label=$1 unit=$2 what=$3 s
+    shift 3
+    s=$(stats "$@")
+    if [ -z "$s" ]; then
+        printf '  %-22s not measured\n' "$label"
+        return
+    fi
+    awk -v label="$label" -v unit="$unit" -v s="$s" -v runs="$runs" -v what="$what" 'BEGIN {
+        split(s, v, " ")
+        div = unit == "s" ? 1000 : 1; fmt = unit == "s" ? "%.2f" : "%.0f"
+        printf "  %-22s " fmt " %s median  (min " fmt ", max " fmt "; %d of %d %s)\n",
+               label, v[1] / div, unit, v[2] / div, v[3] / div, v[4], runs, what
+    }'
+}
+
+# Creates the domain of $2 (named $3) RUNS times, each time timing the first console line and
+# then destroying it; the milliseconds go to the array named $1, those until axvm-xl's
+# "Started domain" line to the one named $5. $4: seconds to wait. On the first failure it
+# stops and says why in $why.
+time_creates() {
+    local -n out=$1 built=$5
+    local xml=$2 name=$3 limit=$4 hit
+    why=
+    for _ in $(seq "$runs"); do
+        send "axvm-xl create $xml"
+        if hit=$(wait_line '\(d[0-9]+\) ' "$sent" "$limit"); then
+            out+=("$(ms_between "$sent" "${hit%% *}")")
+            # When axvm-xl said "Started domain", if that line came out whole.
+            started_line=$(wait_line "^Started domain $name " "$sent" 0) &&
+                built+=("$(ms_between "$sent" "${started_line%% *}")")
+            [ -n "$first_line" ] || first_line=$(guest_text "${hit#* }")
+        else
+            why="no console line within $limit s of create"
+            local said
+            said=$(RE='axvm-xl: |[Ee]rror' AFTER=$sent awk '$1 + 0 > ENVIRON["AFTER"] + 0 {
+                    line = $0; sub(/^[^ ]* /, "", line); if (line ~ ENVIRON["RE"]) print line }' \
+                "$log" | head -n 1)
+            [ -n "$said" ] && why="$why; dom0 said: $said"
+        fi
+        # Gone from the list: none of its lines can come after that and be taken for the next.
+        shell_do "axvm-xl destroy $name >/dev/null 2>&1; n=0; while axvm-xl list $name >/dev/null 2>&1 && [ \$n -lt 50 ]; do sleep 0.1; n=\$((n + 1)); done" ||
+            { why=${why:-"dom0's shell stopped answering"}; return 1; }
+        [ -z "$why" ] || return 1
+    done
+}
+
+# The time of the first line matching the ERE $1 in $log (any time), relative to $started, in
+# milliseconds; nothing if there is none.
+phase_ms() {
+    local hit
+    hit=$(RE=$1 awk '{ line = $0; sub(/^[^ ]* /, "", line); if (line ~ ENVIRON["RE"]) { print $1; exit } }' "$log")
+    [ -n "$hit" ] && ms_between "$started" "$hit"
+}
+
+# The guest's part of a line "... (dN) TEXT" as echoed by the hypervisor, printable characters
+# only (what dom0's shell printed on the same line before it is dropped).
+guest_text() {
+    local text=${1//[^[:print:]]/}
+    [[ $text =~ \(d[0-9]+\)\ .* ]] && text=${BASH_REMATCH[0]}
+    echo "$text"
+}
+
+"$root/scripts/mkiso" --elf "$root/build/x86_64/axvm.elf" --out "$iso" --cmdline "$cmdline" \
+    --module "$kernel" "$dom0_cmdline" --module "$initrd" "" || exit 1
+# The same kernel and initramfs booted by the same GRUB without axvm, as axvm gives them to
+# dom0 (one CPU, 320 MiB).
+"$root/scripts/mkiso" --linux --elf "$kernel" --out "$bare_iso" \
+    --cmdline "$dom0_cmdline nr_cpus=1 mem=320M" --module "$initrd" "" || exit 1
+
+bench_start=$SECONDS
+boots=() grubs=() banners=() entries=() bares=() rtts=() hellos=() linuxes=()
+hello_builds=() linux_builds=()
+hello_why="dom0 did not boot" linux_why="dom0 did not boot" hello_first= linux_first=
+for boot in $(seq "$runs"); do
+    start_qemu "$boot" --image "$iso" || exit 1
+    if hit=$(wait_line '^axvm-dom0: ready$' 0 "$boot_limit"); then
+        boots+=("$(ms_between "$started" "${hit%% *}")")
+        t=$(phase_ms "Booting .axvm'") && grubs+=("$t")
+        t=$(phase_ms '^axvm [^ ]+ \(x86_64\): ') && banners+=("$t")
+        t=$(phase_ms 'dom0: dom0 kernel at ') && entries+=("$t")
+    else
+        echo "dom0: boot $boot did not reach 'axvm-dom0: ready' within $boot_limit s (log: ${log#"$root"/})"
+    fi
+    # The first boot that comes up also runs the guests; the others only time the boot.
+    if [ -n "$hit" ] && [ "$hello_why" = "dom0 did not boot" ]; then
+        # Until the shell runs, typed lines may be lost: ask until it answers.
+        for _ in 1 2 3 4 5 6; do
+            send "echo bench-shell"
+            wait_line '^bench-shell$' "$sent" 10 >/dev/null && break
+        done
+        for _ in $(seq "$runs"); do
+            send "echo bench-rtt"
+            hit=$(wait_line '^bench-rtt$' "$sent" "$step_limit") &&
+                rtts+=("$(ms_between "$sent" "${hit%% *}")")
+        done
+        first_line=
+        time_creates hellos /etc/axvm/hello.xml hello "$hello_limit" hello_builds
+        hello_why=$why hello_first=$first_line first_line=
+        time_creates linuxes /etc/axvm/linux.xml debian "$linux_limit" linux_builds
+        linux_why=$why linux_first=$first_line
+    fi
+    stop_qemu
+done
+
+# Without axvm, /init cannot load axvm.ko and says so instead of "ready": that line is the end.
+for boot in $(seq "$runs"); do
+    start_qemu "bare-$boot" --image "$bare_iso" || exit 1
+    hit=$(wait_line '^axvm-dom0: ' 0 "$boot_limit") && bares+=("$(ms_between "$started" "${hit%% *}")")
+    stop_qemu
+done
+
+# Why a guest's figures are missing or fewer: $1 guest, $2 why (empty: nothing to say), $3 count.
+why_line() {
+    [ -z "$2" ] && return
+    if [ "$3" = 0 ]; then
+        echo "    $1 domU: not measured ($2)"
+    else
+        echo "    $1 domU: stopped after $3 creates ($2)"
+    fi
+}
+
+# Median of the arguments (milliseconds), nothing if there are none.
+median() {
+    stats "$@" | cut -d' ' -f1
+}
+
+echo "dom0 (x86_64, TCG, QEMU -smp 2 -m 1024, dom0_mem=320M; host wall clock):"
+report "boot to dom0 ready" s boots "${boots[@]}"
+echo "    from starting QEMU to the serial line 'axvm-dom0: ready' (GRUB, axvm, Debian kernel, /init)"
+awk -v g="$(median "${grubs[@]}")" -v b="$(median "${banners[@]}")" \
+    -v e="$(median "${entries[@]}")" -v r="$(median "${boots[@]}")" 'BEGIN {
+    if (g == "" || b == "" || e == "" || r == "") exit
+    printf "    medians from QEMU start: GRUB boots axvm %.2f s, axvm banner %.2f s, dom0 kernel entered %.2f s\n", g / 1000, b / 1000, e / 1000
+    printf "    dom0 kernel entry to ready: %.2f s\n", (r - e) / 1000
+}'
+report "same, without axvm" s boots "${bares[@]}"
+echo "    the same GRUB, kernel and initramfs, no axvm (nr_cpus=1 mem=320M), to /init's line"
+awk -v r="$(median "${boots[@]}")" -v n="$(median "${bares[@]}")" 'BEGIN {
+    if (r != "" && n != "") printf "    difference of the medians: axvm adds %+.2f s (target: about 1 s)\n", (r - n) / 1000
+}'
+report "shell round trip" ms "commands" "${rtts[@]}"
+echo "    from typing 'echo bench-rtt' on the serial line to reading 'bench-rtt' (included below)"
+report "create hello" ms "creates" "${hellos[@]}"
+why_line hello "$hello_why" "${#hellos[@]}"
+echo "    from typing 'axvm-xl create /etc/axvm/hello.xml' to its first console line${hello_first:+, \"$hello_first\"}"
+report "create linux" ms "creates" "${linuxes[@]}"
+why_line linux "$linux_why" "${#linuxes[@]}"
+echo "    from typing 'axvm-xl create /etc/axvm/linux.xml' to its first console line${linux_first:+, \"$linux_first\"}"
+echo "    (target: 3 s); with 'quiet' that line appears when the kernel's console comes up"
+report "  of which create" ms "creates" "${linux_builds[@]}"
+echo "    to axvm-xl's 'Started domain debian' line (built, loaded and unpaused)"
+echo "  (took $((SECONDS - bench_start)) s; serial logs in ${work#"$root"/}/dom0-*.log)"
