@@ -272,8 +272,8 @@ static void aml_name(struct out *o, const char *seg)
 /* A compressed EISA id ("PNP0501") as the DWORD EisaId() makes (§19.6.35). */
 static uint32_t eisa_id(const char *id)
 {
-    uint32_t vendor = (uint32_t)(id[0] - '@') << 10 | (uint32_t)(id[1] - '@') << 5 |
-                      (uint32_t)(id[2] - '@');
+    uint32_t vendor =
+        (uint32_t)(id[0] - '@') << 10 | (uint32_t)(id[1] - '@') << 5 | (uint32_t)(id[2] - '@');
     uint32_t product = 0;
 
     for (unsigned int i = 3; i < 7; i++) {

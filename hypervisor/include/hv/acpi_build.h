@@ -10,8 +10,8 @@
 
 #include <hv/types.h>
 
-#define ACPI_BUILD_MAX_VCPUS 255 /* one-byte APIC ids and processor UIDs */
-#define ACPI_BUILD_MAX_SIZE  4096 /* bytes the tables of ACPI_BUILD_MAX_VCPUS vCPUs need, at most */
+#define ACPI_BUILD_MAX_VCPUS 255  /* one-byte APIC ids and processor UIDs */
+#define ACPI_BUILD_MAX_SIZE  4096 /* enough for the tables of ACPI_BUILD_MAX_VCPUS vCPUs */
 
 /* What the tables describe. */
 struct acpi_build_params {

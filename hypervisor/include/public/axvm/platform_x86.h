@@ -9,11 +9,11 @@
 #define AXVM_PUBLIC_PLATFORM_X86_H
 
 /* Interrupt controllers. */
-#define AXVM_X86_LAPIC_GPA    0xfee00000u /* every vCPU's xAPIC page; APIC id = vCPU index */
-#define AXVM_X86_IOAPIC_GPA   0xfec00000u
-#define AXVM_X86_IOAPIC_ID    0u
-#define AXVM_X86_IOAPIC_PINS  24u /* GSIs 0-23 */
-#define AXVM_X86_IOAPIC_SIZE  0x1000u
+#define AXVM_X86_LAPIC_GPA   0xfee00000u /* every vCPU's xAPIC page; APIC id = vCPU index */
+#define AXVM_X86_IOAPIC_GPA  0xfec00000u
+#define AXVM_X86_IOAPIC_ID   0u
+#define AXVM_X86_IOAPIC_PINS 24u /* GSIs 0-23 */
+#define AXVM_X86_IOAPIC_SIZE 0x1000u
 
 /* The console: a 16550 at COM1's port, on GSI 4 (the ISA IRQ 4 it has on a PC). */
 #define AXVM_X86_COM1_PORT 0x3f8u

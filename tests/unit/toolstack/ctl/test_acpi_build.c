@@ -69,9 +69,9 @@ static void test_acpi_build_rsdp_points_at_the_xsdt(void)
     CU_ASSERT_EQUAL(memcmp(tables, "RSD PTR ", 8), 0);
     CU_ASSERT_EQUAL(sum(tables, 20), 0);
     CU_ASSERT_EQUAL(sum(tables, 36), 0);
-    CU_ASSERT_EQUAL(tables[15], 2);           /* revision */
-    CU_ASSERT_EQUAL(le(tables + 16, 4), 0);   /* no RSDT */
-    CU_ASSERT_EQUAL(le(tables + 20, 4), 36);  /* length */
+    CU_ASSERT_EQUAL(tables[15], 2);          /* revision */
+    CU_ASSERT_EQUAL(le(tables + 16, 4), 0);  /* no RSDT */
+    CU_ASSERT_EQUAL(le(tables + 20, 4), 36); /* length */
     CU_ASSERT_EQUAL(le(tables + 24, 8), layout.xsdt_gpa);
     CU_ASSERT_EQUAL(layout.xsdt_gpa % 16, 0); /* and every table 16-byte aligned */
     CU_ASSERT_EQUAL(layout.fadt_gpa % 16, 0);
@@ -98,24 +98,24 @@ static void test_acpi_build_xsdt_lists_fadt_and_madt(void)
 
 static void test_acpi_build_fadt_is_hw_reduced_with_pm_registers(void)
 {
-    static const uint8_t reset_gas[12] = {1, 8, 0, 1, AXVM_X86_RESET_PORT & 0xff,
-                                          AXVM_X86_RESET_PORT >> 8};
-    static const uint8_t sleep_ctl_gas[12] = {1, 8, 0, 1, AXVM_X86_SLEEP_CONTROL_PORT & 0xff,
-                                              AXVM_X86_SLEEP_CONTROL_PORT >> 8};
-    static const uint8_t sleep_sts_gas[12] = {1, 8, 0, 1, AXVM_X86_SLEEP_STATUS_PORT & 0xff,
-                                              AXVM_X86_SLEEP_STATUS_PORT >> 8};
+    static const uint8_t reset_gas[12] = {
+        1, 8, 0, 1, AXVM_X86_RESET_PORT & 0xff, AXVM_X86_RESET_PORT >> 8};
+    static const uint8_t sleep_ctl_gas[12] = {
+        1, 8, 0, 1, AXVM_X86_SLEEP_CONTROL_PORT & 0xff, AXVM_X86_SLEEP_CONTROL_PORT >> 8};
+    static const uint8_t sleep_sts_gas[12] = {
+        1, 8, 0, 1, AXVM_X86_SLEEP_STATUS_PORT & 0xff, AXVM_X86_SLEEP_STATUS_PORT >> 8};
     const uint8_t *fadt;
 
     CU_ASSERT_FATAL(build(1, true) == 0);
     CU_ASSERT_EQUAL(layout.fadt_len, 276); /* ACPI 6.0, hypervisor vendor identity included */
     fadt = table_at(layout.fadt_gpa, "FACP", layout.fadt_len);
-    CU_ASSERT_EQUAL(fadt[8], 6);   /* revision */
-    CU_ASSERT_EQUAL(fadt[131], 0); /* minor version: 6.0 */
-    CU_ASSERT_EQUAL(le(fadt + 36, 4), 0);           /* no FACS */
-    CU_ASSERT_EQUAL(le(fadt + 40, 4), 0);           /* DSDT: X_DSDT instead */
-    CU_ASSERT_EQUAL(le(fadt + 46, 2), 0);           /* no SCI */
-    CU_ASSERT_EQUAL(le(fadt + 56, 4), 0);           /* no PM1a event block, */
-    CU_ASSERT_EQUAL(le(fadt + 76, 4), 0);           /* no PM timer */
+    CU_ASSERT_EQUAL(fadt[8], 6);                          /* revision */
+    CU_ASSERT_EQUAL(fadt[131], 0);                        /* minor version: 6.0 */
+    CU_ASSERT_EQUAL(le(fadt + 36, 4), 0);                 /* no FACS */
+    CU_ASSERT_EQUAL(le(fadt + 40, 4), 0);                 /* DSDT: X_DSDT instead */
+    CU_ASSERT_EQUAL(le(fadt + 46, 2), 0);                 /* no SCI */
+    CU_ASSERT_EQUAL(le(fadt + 56, 4), 0);                 /* no PM1a event block, */
+    CU_ASSERT_EQUAL(le(fadt + 76, 4), 0);                 /* no PM timer */
     CU_ASSERT_EQUAL(le(fadt + 109, 2), 0x4 | 0x8 | 0x20); /* no VGA, no MSI, no CMOS RTC */
     CU_ASSERT_EQUAL(le(fadt + 112, 4), (1u << 20) | (1u << 10) | (1u << 5) | (1u << 4));
     CU_ASSERT_EQUAL(memcmp(fadt + 116, reset_gas, 12), 0);
@@ -154,20 +154,20 @@ static void test_acpi_build_madt_has_one_local_apic_per_vcpu(void)
 
 /* The AML after the DSDT header, encoded by hand from ACPI 6.0 §19-20 (see the comments). */
 static const uint8_t aml_with_com1[] = {
-    0x10, 0x39, '\\', '_', 'S', 'B', '_',    /* Scope(\_SB), PkgLength 57 */
-    0x5b, 0x82, 0x31, 'C', 'O', 'M', '1',    /* Device(COM1), PkgLength 49 */
-    0x08, '_', 'H', 'I', 'D', 0x0c, 0x41, 0xd0, 0x05, 0x01, /* Name(_HID, EisaId("PNP0501")) */
-    0x08, '_', 'U', 'I', 'D', 0x00,                         /* Name(_UID, Zero) */
-    0x08, '_', 'C', 'R', 'S', 0x11, 0x16, 0x0a, 0x13,       /* Name(_CRS, Buffer(19) { */
-    0x47, 0x01, 0xf8, 0x03, 0xf8, 0x03, 0x00, 0x08,         /* IO(Decode16, 0x3f8, 0x3f8, 0, 8) */
-    0x89, 0x06, 0x00, 0x03, 0x01, 0x04, 0x00, 0x00, 0x00,   /* Interrupt(Consumer, Edge, High) {4} */
-    0x79, 0xaa,                                             /* EndTag, checksum }) */
-    0x08, '_', 'S', '5', '_', 0x12, 0x06, 0x02, 0x0a, 0x05, 0x0a, 0x05, /* Name(_S5, {5, 5}) */
+    0x10, 0x39, '\\', '_',  'S',  'B',  '_',                    /* Scope(\_SB), PkgLength 57 */
+    0x5b, 0x82, 0x31, 'C',  'O',  'M',  '1',                    /* Device(COM1), PkgLength 49 */
+    0x08, '_',  'H',  'I',  'D',  0x0c, 0x41, 0xd0, 0x05, 0x01, /* Name(_HID, EisaId("PNP0501")) */
+    0x08, '_',  'U',  'I',  'D',  0x00,                         /* Name(_UID, Zero) */
+    0x08, '_',  'C',  'R',  'S',  0x11, 0x16, 0x0a, 0x13,       /* Name(_CRS, Buffer(19) { */
+    0x47, 0x01, 0xf8, 0x03, 0xf8, 0x03, 0x00, 0x08,       /* IO(Decode16, 0x3f8, 0x3f8, 0, 8) */
+    0x89, 0x06, 0x00, 0x03, 0x01, 0x04, 0x00, 0x00, 0x00, /* Interrupt(Consumer, Edge, High) {4} */
+    0x79, 0xaa,                                           /* EndTag, checksum }) */
+    0x08, '_',  'S',  '5',  '_',  0x12, 0x06, 0x02, 0x0a, 0x05, 0x0a, 0x05, /* Name(_S5, {5, 5}) */
 };
 
 static const uint8_t aml_without_com1[] = {
-    0x10, 0x06, '\\', '_', 'S', 'B', '_',
-    0x08, '_', 'S', '5', '_', 0x12, 0x06, 0x02, 0x0a, 0x05, 0x0a, 0x05,
+    0x10, 0x06, '\\', '_',  'S',  'B',  '_',  0x08, '_',  'S',
+    '5',  '_',  0x12, 0x06, 0x02, 0x0a, 0x05, 0x0a, 0x05,
 };
 
 static void test_acpi_build_dsdt_aml_is_byte_exact(void)
