@@ -26,7 +26,7 @@ enum vcpu_state {
 /* How a guest starts: where, and the values of its first argument registers. */
 struct vcpu_boot {
     gpa_t entry;
-    uint64_t args[4]; /* x86: EAX, EBX, ECX, EDX; arm64: x0-x3 */
+    uint64_t args[6]; /* x86: EAX, EBX, ECX, EDX, ESI, EDI; arm64: x0-x5 */
 };
 
 struct vcpu {

@@ -50,8 +50,16 @@
 #define AXVM_X86_ACPI_SIZE 0x10000u
 
 /* A GDT the Linux loaders leave in guest memory for the 32-bit boot protocol's selectors. */
-#define AXVM_X86_BOOT_GDT_GPA 0x6000u
-#define AXVM_X86_BOOT_CS      0x10u /* flat 4 GiB code, execute/read */
-#define AXVM_X86_BOOT_DS      0x18u /* flat 4 GiB data, read/write */
+#define AXVM_X86_BOOT_GDT_GPA  0x6000u
+#define AXVM_X86_BOOT_CS       0x10u                 /* flat 4 GiB code, execute/read */
+#define AXVM_X86_BOOT_DS       0x18u                 /* flat 4 GiB data, read/write */
+#define AXVM_X86_BOOT_GDT_CODE 0x00cf9a000000ffffull /* the descriptor at AXVM_X86_BOOT_CS */
+#define AXVM_X86_BOOT_GDT_DATA 0x00cf92000000ffffull /* the descriptor at AXVM_X86_BOOT_DS */
+
+/*
+ * What the Linux loaders add to a domU's command line unless it names tsc_early_khz= itself:
+ * the kernel cannot measure the TSC without a PIT, HPET or PM timer (LINUX-GUESTS.md §2.2).
+ */
+#define AXVM_X86_LINUX_TSC_ARGS "tsc_early_khz=%llu tsc=reliable"
 
 #endif /* AXVM_PUBLIC_PLATFORM_X86_H */
