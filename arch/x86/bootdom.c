@@ -63,14 +63,20 @@ static bool has_word_starting(const char *cmdline, const char *prefix)
     return false;
 }
 
-/* The user's command line, and the TSC frequency unless it gives one itself. */
+/*
+ * The user's command line, and what the kernel needs to know its TSC (docs/platform-x86.md):
+ * tsc_early_khz= and tsc=reliable, each unless the user's line has that option already.
+ */
 static void linux_cmdline(const char *user, char *out, size_t size)
 {
     size_t n = strlcpy(out, user, size);
 
     if (!has_word_starting(user, "tsc_early_khz=") && n < size) {
-        fmt_snprintf(out + n, size - n, "%s" AXVM_X86_LINUX_TSC_ARGS, n ? " " : "",
-                     (unsigned long long)(time_tsc_hz() / 1000));
+        n += fmt_snprintf(out + n, size - n, "%stsc_early_khz=%llu", n ? " " : "",
+                          (unsigned long long)(time_tsc_hz() / 1000));
+    }
+    if (!has_word_starting(user, "tsc=") && n < size) {
+        fmt_snprintf(out + n, size - n, "%stsc=reliable", n ? " " : "");
     }
 }
 

@@ -56,10 +56,4 @@
 #define AXVM_X86_BOOT_GDT_CODE 0x00cf9a000000ffffull /* the descriptor at AXVM_X86_BOOT_CS */
 #define AXVM_X86_BOOT_GDT_DATA 0x00cf92000000ffffull /* the descriptor at AXVM_X86_BOOT_DS */
 
-/*
- * What the Linux loaders add to a domU's command line unless it names tsc_early_khz= itself:
- * the kernel cannot measure the TSC without a PIT, HPET or PM timer (LINUX-GUESTS.md §2.2).
- */
-#define AXVM_X86_LINUX_TSC_ARGS "tsc_early_khz=%llu tsc=reliable"
-
 #endif /* AXVM_PUBLIC_PLATFORM_X86_H */
