@@ -6,3 +6,4 @@ hv-$(CONFIG_FDT) += fdt.o
 hv-y += multiboot1.o
 hv-y += bzimage.o
 hv-y += fdt_writer.o
+hv-y += acpi_build.o

@@ -1,14 +1,18 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Loading x86 guests: a Linux bzImage through the 32-bit boot protocol (<hv/bzimage.h>, with a
- * PC memory map, the command line and an initrd) and Multiboot v1 kernels with their modules
- * (<hv/multiboot1.h>, the same code the hypervisor uses for its boot-time domains). Both start
- * vCPU 0 in flat 32-bit protected mode with paging off.
+ * PC memory map, the command line with the TSC frequency added, an initrd, and the domU
+ * platform's ACPI tables from <hv/acpi_build.h>; docs/platform-x86.md) and Multiboot v1 kernels
+ * with their modules (<hv/multiboot1.h>). The shared code is the same the hypervisor uses for
+ * its boot-time domains. Both start vCPU 0 in flat 32-bit protected mode with paging off.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <hv/acpi_build.h>
 #include <hv/bzimage.h>
 #include <hv/multiboot1.h>
+#include <public/axvm/platform_x86.h>
 #include "builder.h"
 
 static const char *cmdline_of(const struct domain_config *cfg)
@@ -44,8 +48,94 @@ static void set_protected32(struct builder *b, uint32_t entry, const uint64_t re
     b->vcpu0.stack = 0;
 }
 
+/* Returns: whether the space-separated cmdline has a word starting with prefix. */
+static bool has_word_starting(const char *cmdline, const char *prefix)
+{
+    size_t n = strlen(prefix);
+
+    for (const char *p = cmdline; *p; p++) {
+        if ((p == cmdline || p[-1] == ' ') && strncmp(p, prefix, n) == 0) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/* The host's TSC frequency in kHz. Returns: 0 and *khz, or an error recorded. */
+static int host_tsc_khz(struct builder *b, uint64_t *khz)
+{
+    struct axvm_physinfo info;
+    int rc = axvmctl_physinfo(b->h, &info);
+
+    if (!rc && info.cpu_khz == 0) {
+        rc = -AXVM_EOPNOTSUPP;
+    }
+    if (rc) {
+        return builder_fail(b, rc,
+                            "loading %s: the host's TSC frequency is unknown (%s); give "
+                            "tsc_early_khz= on the command line",
+                            b->cfg->os.kernel, axvmctl_strerror(rc));
+    }
+    *khz = info.cpu_khz;
+    return 0;
+}
+
+/*
+ * The kernel's command line: the configured one, and what the kernel needs to know its TSC
+ * (docs/platform-x86.md): tsc_early_khz=<physinfo's kHz> and tsc=reliable, each unless the
+ * configured line has that option already. Returns: 0 and *out (free() it), or an error recorded.
+ */
+static int linux_cmdline(struct builder *b, char **out)
+{
+    const char *user = cmdline_of(b->cfg);
+    size_t size = strlen(user) + 64, n = strlen(user);
+    uint64_t khz = 0;
+    int rc = has_word_starting(user, "tsc_early_khz=") ? 0 : host_tsc_khz(b, &khz);
+
+    *out = rc ? NULL : malloc(size);
+    if (rc || !*out) {
+        return rc ? rc
+                  : builder_fail(b, -AXVM_ENOMEM, "loading %s: out of memory", b->cfg->os.kernel);
+    }
+    memcpy(*out, user, n + 1);
+    if (khz) {
+        n += (size_t)snprintf(*out + n, size - n, "%stsc_early_khz=%llu", n ? " " : "",
+                              (unsigned long long)khz);
+    }
+    if (!has_word_starting(user, "tsc=")) {
+        snprintf(*out + n, size - n, "%stsc=reliable", n ? " " : "");
+    }
+    return 0;
+}
+
+/* The ACPI tables (the RSDP first) and the boot GDT. Returns: 0, or an error recorded. */
+static int write_platform(struct builder *b)
+{
+    static const uint64_t gdt[4] = {0, 0, AXVM_X86_BOOT_GDT_CODE, AXVM_X86_BOOT_GDT_DATA};
+    uint64_t com_base = 0;
+    unsigned int com_irq = 0;
+    struct acpi_build_params p = {AXVM_X86_ACPI_GPA, b->cfg->nr_vcpus,
+                                  builder_serial(b, &com_base, &com_irq) &&
+                                      com_base == AXVM_X86_COM1_PORT};
+    struct acpi_build_layout l;
+    uint8_t tables[ACPI_BUILD_MAX_SIZE];
+    int rc = acpi_build_tables(&p, tables, sizeof(tables), &l);
+
+    if (rc) {
+        return builder_fail(b, rc, "building the ACPI tables for %u vCPUs: %s", b->cfg->nr_vcpus,
+                            axvmctl_strerror(rc));
+    }
+    rc = builder_write(b, AXVM_X86_ACPI_GPA, tables, l.used);
+    rc = rc ? rc : builder_write(b, AXVM_X86_BOOT_GDT_GPA, gdt, sizeof(gdt));
+    if (rc) {
+        return builder_fail(b, rc, "loading the ACPI tables and boot GDT: %s",
+                            axvmctl_strerror(rc));
+    }
+    return 0;
+}
+
 static int place_linux(struct builder *b, const void *kernel, size_t kernel_size,
-                       const void *initrd, size_t initrd_size)
+                       const void *initrd, size_t initrd_size, const char *cmdline)
 {
     const struct domain_config *cfg = b->cfg;
     struct bzimage_e820 map[3];
@@ -56,8 +146,9 @@ static int place_linux(struct builder *b, const void *kernel, size_t kernel_size
         .nr_e820 = bzimage_pc_e820(cfg->memory_bytes, map),
         .zero_page_gpa = BZIMAGE_ZERO_PAGE_GPA,
         .cmdline_gpa = BZIMAGE_CMDLINE_GPA,
-        .cmdline_len = strlen(cmdline_of(cfg)),
+        .cmdline_len = strlen(cmdline),
         .initrd_size = initrd_size,
+        .acpi_rsdp_gpa = AXVM_X86_ACPI_GPA,
     };
     struct bzimage_plan *plan = malloc(sizeof(*plan));
     const char *why = "";
@@ -67,7 +158,11 @@ static int place_linux(struct builder *b, const void *kernel, size_t kernel_size
         rc = builder_fail(b, rc, "loading %s: %s", cfg->os.kernel, plan ? why : "out of memory");
         goto out;
     }
-    rc = bzimage_load(plan, kernel, cmdline_of(cfg), initrd, builder_write, b, &why);
+    rc = write_platform(b);
+    if (rc) {
+        goto out;
+    }
+    rc = bzimage_load(plan, kernel, cmdline, initrd, builder_write, b, &why);
     if (rc) {
         rc = builder_fail(b, rc, "loading %s: %s: %s", cfg->os.kernel, why, axvmctl_strerror(rc));
         goto out;
@@ -82,9 +177,11 @@ int load_x86_linux(struct builder *b)
 {
     const struct domain_config *cfg = b->cfg;
     void *kernel = NULL, *initrd = NULL;
+    char *cmdline = NULL;
     size_t kernel_size = 0, initrd_size = 0;
     int rc = check_extras(b, true);
 
+    rc = rc ? rc : linux_cmdline(b, &cmdline);
     rc = rc ? rc : builder_read_file(b, cfg->os.kernel, cfg->memory_bytes, &kernel, &kernel_size);
     if (!rc && cfg->os.initrd) {
         rc = builder_read_file(b, cfg->os.initrd, cfg->memory_bytes, &initrd, &initrd_size);
@@ -92,7 +189,8 @@ int load_x86_linux(struct builder *b)
     if (!rc && !initrd_size && cfg->os.initrd) {
         rc = builder_fail(b, -AXVM_EINVAL, "loading %s: the initrd is empty", cfg->os.initrd);
     }
-    rc = rc ? rc : place_linux(b, kernel, kernel_size, initrd, initrd_size);
+    rc = rc ? rc : place_linux(b, kernel, kernel_size, initrd, initrd_size, cmdline);
+    free(cmdline);
     free(kernel);
     free(initrd);
     return rc;

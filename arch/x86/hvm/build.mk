@@ -1,5 +1,6 @@
 # SPDX-License-Identifier: MIT
 # Vendor-neutral hardware-virtualization glue.
+hv-y += acpi_pm.o
 hv-y += cpuid.o
 hv-y += emulate.o
 hv-y += guest_walk.o

@@ -1,14 +1,16 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The x86 side of the VM hooks of <hv/vm.h>: the guest TSC offset, the platform devices every
- * x86 guest has (its local APIC page, I/O APIC and 8259 PICs, and the UART, debug-exit port
- * and test device it asked for), physical interrupts handed to it, and the vendor's VM state.
+ * x86 guest has (its local APIC page, I/O APIC and 8259 PICs, its power registers unless it is
+ * dom0, and the UART, debug-exit port and test device it asked for), physical interrupts handed
+ * to it, and the vendor's VM state.
  */
 #define LOG_TAG "vm"
 #include <hv/devices.h>
 #include <hv/heap.h>
 #include <public/axvm/errno.h>
 #include <public/axvm/testdev.h>
+#include <x86/acpi_pm.h>
 #include <x86/hvm.h>
 #include <x86/ioapic.h>
 #include <x86/vpic.h>
@@ -165,6 +167,10 @@ int arch_vm_add_devices(struct vm *vm)
     }
     if (!rc && (want & VM_DEV_TESTDEV)) {
         rc = testdev_create(vm, AXVM_TESTDEV_X86_GPA);
+    }
+    /* Every domU can power off and reboot (docs/platform-x86.md); dom0 owns the real ones. */
+    if (!rc && vm->id != 0) {
+        rc = acpi_pm_create(vm);
     }
     return rc;
 }

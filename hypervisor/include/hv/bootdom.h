@@ -43,7 +43,8 @@ unsigned int bootdom_start_all(const struct boot_info *bi);
 
 /*
  * Load kernel (and the guest's own modules) into vm's memory the way this arch's boot protocol
- * says (x86: a Multiboot v1 kernel and its information structure) and fill *boot.
+ * says (x86: a Multiboot v1 kernel and its information structure, or a Linux bzImage with its
+ * initrd, boot_params and ACPI tables) and fill *boot.
  * Context: boot CPU, vm built but not booted. Returns: 0, or -AXVM_EINVAL for a kernel the
  * loader does not understand (after logging why), or a copy error.
  */

@@ -9,6 +9,7 @@
 #include <hv/page.h>
 #include <hv/string.h>
 #include <public/axvm/errno.h>
+#include <public/axvm/platform_x86.h>
 #include <x86/hvm.h>
 #include <x86/svm.h>
 
@@ -145,12 +146,17 @@ void svm_vcpu_set_boot(struct vcpu *v, const struct vcpu_boot *boot)
 {
     struct vmcb *vmcb = v->arch.vmcb;
 
-    flat_segment(&vmcb->cs, 0x08, 0xc9b); /* G, D, P, code, read, accessed */
-    flat_segment(&vmcb->ds, 0x10, 0xc93); /* G, B, P, data, write, accessed */
+    /*
+     * Linux's 32-bit boot protocol names the selectors (boot.rst: __BOOT_CS 0x10, __BOOT_DS
+     * 0x18) and its loaders put a matching GDT at AXVM_X86_BOOT_GDT_GPA; Multiboot leaves
+     * selectors and GDTR undefined, so its kernels get the same.
+     */
+    flat_segment(&vmcb->cs, AXVM_X86_BOOT_CS, 0xc9b); /* G, D, P, code, read, accessed */
+    flat_segment(&vmcb->ds, AXVM_X86_BOOT_DS, 0xc93); /* G, B, P, data, write, accessed */
     vmcb->es = vmcb->ss = vmcb->fs = vmcb->gs = vmcb->ds;
     vmcb->ldtr = (struct vmcb_seg){0, 0x82, 0xffff, 0};
     vmcb->tr = (struct vmcb_seg){0, 0x8b, 0x67, 0};
-    vmcb->gdtr = (struct vmcb_seg){0, 0, 0xffff, 0};
+    vmcb->gdtr = (struct vmcb_seg){0, 0, AXVM_X86_BOOT_DS + 7, AXVM_X86_BOOT_GDT_GPA};
     vmcb->idtr = (struct vmcb_seg){0, 0, 0x3ff, 0};
     vmcb->cpl = 0;
     vmcb->efer = EFER_SVME; /* VMRUN requires it in the guest's EFER; guests never see it */

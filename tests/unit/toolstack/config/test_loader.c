@@ -195,7 +195,7 @@ static void test_domain_config_load_reads_linux_example(void)
                .type = DC_OS_LINUX,
                .kernel = "linux/vmlinuz",
                .initrd = "linux/initrd.img",
-               .cmdline = "console=ttyS0,115200 root=/dev/ram0 rdinit=/bin/sh quiet"},
+               .cmdline = "console=ttyS0,115200 quiet"},
         .on_poweroff = DC_ACTION_DESTROY,
         .on_reboot = DC_ACTION_RESTART,
         .on_crash = DC_ACTION_PRESERVE,

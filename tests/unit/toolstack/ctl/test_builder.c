@@ -223,17 +223,11 @@ static bool file_is_at(const char *path, uint64_t gpa, size_t skip)
 
 static void test_builder_x86_linux_calls_in_order(void)
 {
-    static const uint32_t want[] = {AXVM_HC_DOMAIN_CREATE,
-                                    AXVM_HC_DOMAIN_ADD_REGION,
-                                    AXVM_HC_DOMAIN_ADD_REGION,
-                                    AXVM_HC_DOMAIN_COPY,
-                                    AXVM_HC_DOMAIN_ADD_DEVICE,
-                                    AXVM_HC_DOMAIN_ADD_DEVICE,
-                                    AXVM_HC_DOMAIN_PASSTHROUGH,
-                                    AXVM_HC_DOMAIN_PASSTHROUGH,
-                                    AXVM_HC_VCPU_SET_CONTEXT,
-                                    AXVM_HC_DOMAIN_UNPAUSE,
-                                    0};
+    static const uint32_t want[] = {
+        AXVM_HC_DOMAIN_CREATE,     AXVM_HC_DOMAIN_ADD_REGION,  AXVM_HC_DOMAIN_ADD_REGION,
+        AXVM_HC_PHYSINFO,          AXVM_HC_DOMAIN_COPY,        AXVM_HC_DOMAIN_ADD_DEVICE,
+        AXVM_HC_DOMAIN_ADD_DEVICE, AXVM_HC_DOMAIN_PASSTHROUGH, AXVM_HC_DOMAIN_PASSTHROUGH,
+        AXVM_HC_VCPU_SET_CONTEXT,  AXVM_HC_DOMAIN_UNPAUSE,     0};
     struct axvm_domain_create create = {.domid = AXVM_DOMID_INVALID,
                                         .nr_vcpus = 2,
                                         .arch = AXVM_ARCH_X86_64,
@@ -261,16 +255,18 @@ static void test_builder_x86_linux_calls_in_order(void)
     CU_ASSERT_EQUAL(axvmctl_domain_build(h, &cfg, err, sizeof(err)), 1);
     CU_ASSERT_STRING_EQUAL(err, "");
     CU_ASSERT_TRUE(sequence_is(want));
-    CU_ASSERT_EQUAL(fake_transport_count(&fake, AXVM_HC_DOMAIN_COPY), 5); /* see below */
+    /* ACPI tables, boot GDT, kernel, zero page, command line, its NUL, initrd. */
+    CU_ASSERT_EQUAL(fake_transport_count(&fake, AXVM_HC_DOMAIN_COPY), 7);
     CU_ASSERT_TRUE(call_is(0, AXVM_HC_DOMAIN_CREATE, &create, sizeof(create)));
     CU_ASSERT_TRUE(call_is(1, AXVM_HC_DOMAIN_ADD_REGION, &ram, sizeof(ram)));
     CU_ASSERT_TRUE(call_is(2, AXVM_HC_DOMAIN_ADD_REGION, &extra, sizeof(extra)));
-    CU_ASSERT_TRUE(call_is(8, AXVM_HC_DOMAIN_ADD_DEVICE, &com1, sizeof(com1)));
-    CU_ASSERT_TRUE(call_is(9, AXVM_HC_DOMAIN_ADD_DEVICE, &exit, sizeof(exit)));
-    CU_ASSERT_TRUE(call_is(10, AXVM_HC_DOMAIN_PASSTHROUGH, &ports, sizeof(ports)));
-    CU_ASSERT_TRUE(call_is(11, AXVM_HC_DOMAIN_PASSTHROUGH, &irq, sizeof(irq)));
-    CU_ASSERT_TRUE(call_is(12, AXVM_HC_VCPU_SET_CONTEXT, &vcpu, sizeof(vcpu)));
-    CU_ASSERT_TRUE(call_is(13, AXVM_HC_DOMAIN_UNPAUSE, &unpause, sizeof(unpause)));
+    CU_ASSERT_EQUAL(fake.calls[3].nr, AXVM_HC_PHYSINFO);
+    CU_ASSERT_TRUE(call_is(11, AXVM_HC_DOMAIN_ADD_DEVICE, &com1, sizeof(com1)));
+    CU_ASSERT_TRUE(call_is(12, AXVM_HC_DOMAIN_ADD_DEVICE, &exit, sizeof(exit)));
+    CU_ASSERT_TRUE(call_is(13, AXVM_HC_DOMAIN_PASSTHROUGH, &ports, sizeof(ports)));
+    CU_ASSERT_TRUE(call_is(14, AXVM_HC_DOMAIN_PASSTHROUGH, &irq, sizeof(irq)));
+    CU_ASSERT_TRUE(call_is(15, AXVM_HC_VCPU_SET_CONTEXT, &vcpu, sizeof(vcpu)));
+    CU_ASSERT_TRUE(call_is(16, AXVM_HC_DOMAIN_UNPAUSE, &unpause, sizeof(unpause)));
     CU_ASSERT_EQUAL(fake.domains[1].info.state, AXVM_STATE_RUNNING);
 }
 
@@ -293,10 +289,77 @@ static void test_builder_x86_linux_puts_the_boot_protocol_in_place(void)
     CU_ASSERT_TRUE(file_is_at(cfg.os.initrd, le32(zp + 0x218), 0));
     CU_ASSERT_EQUAL(zp[0x1e8], 3);
     CU_ASSERT_EQUAL(le32(zp + 0x2d0 + 2 * 20 + 8), MIB(63));
+    CU_ASSERT_EQUAL(le32(zp + 0x70), 0xe0000); /* acpi_rsdp_addr */
+    CU_ASSERT_EQUAL(le32(zp + 0x74), 0);
+    /* physinfo's 2000000 kHz added; tsc=reliable was there already. */
     cmdline = guest(0x20000, 64);
-    CU_ASSERT_STRING_EQUAL((char *)cmdline, "console=ttyS0 tsc=reliable");
+    CU_ASSERT_STRING_EQUAL((char *)cmdline, "console=ttyS0 tsc=reliable tsc_early_khz=2000000");
     free(cmdline);
     free(zp);
+}
+
+/* The tables acpi_build.c makes for 2 vCPUs and COM1, in guest RAM where the RSDP says. */
+static void test_builder_x86_linux_gets_acpi_tables_and_a_boot_gdt(void)
+{
+    uint8_t *rsdp, *xsdt, *madt, *gdt, *fadt;
+    uint32_t madt_gpa;
+
+    config_x86_linux();
+    CU_ASSERT_FATAL(axvmctl_domain_build(h, &cfg, err, sizeof(err)) == 1);
+    rsdp = guest(0xe0000, 36);
+    CU_ASSERT_EQUAL(memcmp(rsdp, "RSD PTR ", 8), 0);
+    xsdt = guest(le32(rsdp + 24), 52);
+    CU_ASSERT_EQUAL(memcmp(xsdt, "XSDT", 4), 0);
+    fadt = guest(le32(xsdt + 36), 276);
+    CU_ASSERT_EQUAL(memcmp(fadt, "FACP", 4), 0);
+    CU_ASSERT_EQUAL(le32(fadt + 112) & (1u << 20), 1u << 20); /* HW-reduced */
+    madt_gpa = le32(xsdt + 44);
+    madt = guest(madt_gpa, 128);
+    CU_ASSERT_EQUAL(memcmp(madt, "APIC", 4), 0);
+    CU_ASSERT_EQUAL(le32(madt + 4), 44 + 2 * 8 + 12); /* two local APICs and the I/O APIC */
+    gdt = guest(0x6000, 32);
+    CU_ASSERT_EQUAL(le32(gdt + 0x10), 0x0000ffff);
+    CU_ASSERT_EQUAL(le32(gdt + 0x14), 0x00cf9a00);
+    CU_ASSERT_EQUAL(le32(gdt + 0x18), 0x0000ffff);
+    CU_ASSERT_EQUAL(le32(gdt + 0x1c), 0x00cf9200);
+    free(gdt);
+    free(madt);
+    free(fadt);
+    free(xsdt);
+    free(rsdp);
+}
+
+/* A command line with its own tsc_early_khz= and tsc= is left alone, and physinfo not asked. */
+static void test_builder_x86_linux_keeps_the_users_tsc_options(void)
+{
+    uint8_t *cmdline;
+
+    config_x86_linux();
+    cfg.os.cmdline = "console=ttyS0 tsc_early_khz=1234 tsc=unstable";
+    CU_ASSERT_FATAL(axvmctl_domain_build(h, &cfg, err, sizeof(err)) == 1);
+    CU_ASSERT_EQUAL(fake_transport_count(&fake, AXVM_HC_PHYSINFO), 0);
+    cmdline = guest(0x20000, 64);
+    CU_ASSERT_STRING_EQUAL((char *)cmdline, "console=ttyS0 tsc_early_khz=1234 tsc=unstable");
+    free(cmdline);
+    teardown();
+    setup();
+    config_x86_linux();
+    cfg.os.cmdline = NULL;
+    CU_ASSERT_FATAL(axvmctl_domain_build(h, &cfg, err, sizeof(err)) == 1);
+    cmdline = guest(0x20000, 64);
+    CU_ASSERT_STRING_EQUAL((char *)cmdline, "tsc_early_khz=2000000 tsc=reliable");
+    free(cmdline);
+}
+
+/* Without a TSC frequency the kernel would hang, so the build stops and says what to do. */
+static void test_builder_x86_linux_needs_the_tsc_frequency(void)
+{
+    config_x86_linux();
+    fake.physinfo.cpu_khz = 0;
+    CU_ASSERT_EQUAL(axvmctl_domain_build(h, &cfg, err, sizeof(err)), -AXVM_EOPNOTSUPP);
+    CU_ASSERT_PTR_NOT_NULL(strstr(err, "the host's TSC frequency is unknown"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(err, "give tsc_early_khz= on the command line"));
+    CU_ASSERT_EQUAL(fake_transport_nr_domains(&fake), 0);
 }
 
 static void test_builder_x86_multiboot_loads_hello_elf(void)
@@ -404,6 +467,8 @@ static const char *step_of(uint32_t nr, enum kind k)
         return "adding ";
     case AXVM_HC_DOMAIN_COPY:
         return k == ARM64_LINUX ? "" : "loading "; /* the kernel or the device tree */
+    case AXVM_HC_PHYSINFO:
+        return "loading "; /* the TSC frequency for a Linux command line */
     case AXVM_HC_DOMAIN_ADD_DEVICE:
         return "adding the ";
     case AXVM_HC_DOMAIN_PASSTHROUGH:
@@ -592,6 +657,9 @@ static void test_builder_reports_a_refused_create(void)
 static CU_TestInfo builder_tests[] = {
     UNIT_TEST(test_builder_x86_linux_calls_in_order),
     UNIT_TEST(test_builder_x86_linux_puts_the_boot_protocol_in_place),
+    UNIT_TEST(test_builder_x86_linux_gets_acpi_tables_and_a_boot_gdt),
+    UNIT_TEST(test_builder_x86_linux_keeps_the_users_tsc_options),
+    UNIT_TEST(test_builder_x86_linux_needs_the_tsc_frequency),
     UNIT_TEST(test_builder_x86_multiboot_loads_hello_elf),
     UNIT_TEST(test_builder_raw_images_start_at_their_entry),
     UNIT_TEST(test_builder_arm64_linux_boots_with_a_device_tree),
