@@ -131,8 +131,11 @@ run: deps
 	$(Q)scripts/qemu --arch $(ARCH) --interactive --mem $(RUN_MEM) --cmdline "$(CMDLINE)" \
 		--image $(RUN_IMAGE)
 
+# x86_64/dom0 boots Debian's kernel as dom0: `make dom0` fetches it once (scripts/fetch-kernel)
+# and builds axvm.ko, the static tools and the initramfs.
 test: deps
 	$(Q)$(MAKE) --no-print-directory ARCH=x86_64 hypervisor guests
+	$(Q)$(MAKE) --no-print-directory dom0
 	$(Q)$(MAKE) --no-print-directory ARCH=arm64 hypervisor
 	$(Q)$(MAKE) --no-print-directory unit-build toolstack toolstack-tests
 	$(Q)tests/run-tests.sh
@@ -154,8 +157,8 @@ help:
 	@echo 'axvm $(VERSION) - targets (ARCH=x86_64|arm64, O=build/<arch>, DEBUG=y, V=1):'
 	@echo '  all / hypervisor  build $(O)/axvm.elf (and axvm.bin on arm64)'
 	@echo '  iso               x86_64: bootable GRUB ISO, $$(CMDLINE) on the multiboot2 line'
-	@echo '  run               boot the demo in QEMU (x86_64: to dom0's shell; Ctrl-A X quits)'
-	@echo '  test              unit tests, then QEMU boot tests of both arches'
+	@echo '  run               boot the demo in QEMU (x86_64: to dom0'"'"'s shell; Ctrl-A X quits)'
+	@echo '  test              unit tests, then QEMU boot tests of both arches (builds dom0)'
 	@echo '  toolstack         axvm-xl for this host, build/toolstack/axvm-xl'
 	@echo '  unit              host unit tests only (CUnit: core, then toolstack)'
 	@echo '  guests            x86_64 test guests (tests/guests/), build/x86_64/guests/*.elf'

@@ -23,6 +23,8 @@ domu-initrd := $(LINUX_O)/domu-initrd.img
 
 # The examples an x86_64 dom0 can run (linux-arm64.xml needs an aarch64 host).
 dom0-examples := $(filter-out xml/examples/linux-arm64.xml,$(wildcard xml/examples/*.xml))
+# The boot tests' domain definitions (tests/dom0/), in /etc/axvm/tests/.
+dom0-test-xmls := $(wildcard tests/dom0/*.xml)
 public-headers := $(wildcard hypervisor/include/public/axvm/*.h)
 
 # --- The kernel: downloaded once, only when the cache is missing -----------------------------
@@ -90,6 +92,21 @@ $(dom0-xl): $(DOM0_XL_O)/axvm-xl
 
 -include $(dom0-xl-objs:.o=.d)
 
+# --- axvm-hctest, dom0's bad-hypercall test (tests/dom0/hctest.c), linked statically ----------
+
+dom0-hctest := $(DOM0_O)/axvm-hctest
+
+$(DOM0_O)/hctest/hctest.o: tests/dom0/hctest.c dom0/build.mk
+	$(call say,CC,$@)
+	@mkdir -p $(@D)
+	$(Q)$(TS_CC) $(TS_CPPFLAGS) $(TS_CFLAGS) $(DOM0_PREFIX_MAP) -c -o $@ $<
+
+$(dom0-hctest): $(DOM0_O)/hctest/hctest.o
+	$(call say,LD,$@)
+	$(Q)$(TS_CC) -static -s -o $@ $<
+
+-include $(DOM0_O)/hctest/hctest.d
+
 # --- What /etc/axvm holds besides the examples ----------------------------------------------
 
 $(DOM0_O)/greeting.txt:
@@ -127,9 +144,11 @@ dom0-image-files := \
 	0644:dom0/initramfs/profile:/etc/profile \
 	0644:$(dom0-ko):/lib/axvm/axvm.ko \
 	0755:$(dom0-xl):/usr/sbin/axvm-xl \
+	0755:$(dom0-hctest):/usr/sbin/axvm-hctest \
 	0644:xml/schema/axvm-domain.rng:/usr/share/axvm/axvm-domain.rng \
 	$(foreach x,$(dom0-examples),0644:$(x):/etc/axvm/$(notdir $(x))) \
 	$(foreach g,$(dom0-guests),0644:$(g):/etc/axvm/$(notdir $(g))) \
+	$(foreach x,$(dom0-test-xmls),0644:$(x):/etc/axvm/tests/$(notdir $(x))) \
 	0644:$(DOM0_O)/greeting.txt:/etc/axvm/greeting.txt \
 	0644:$(DOM0_O)/raw.bin:/etc/axvm/raw.bin \
 	0644:$(linux-vmlinuz):/etc/axvm/linux/vmlinuz \
@@ -149,7 +168,7 @@ $(dom0-initramfs): dom0/mkinitramfs $(foreach f,$(dom0-image-files),$(word 2,$(s
 dom0 linux-guest: deps
 	$(Q)$(MAKE) --no-print-directory ARCH=x86_64 O=build/x86_64 $@-files
 
-dom0-files: $(dom0-ko) $(dom0-xl) $(dom0-initramfs) $(linux-vmlinuz) $(domu-initrd)
+dom0-files: $(dom0-ko) $(dom0-xl) $(dom0-hctest) $(dom0-initramfs) $(linux-vmlinuz) $(domu-initrd)
 linux-guest-files: $(linux-vmlinuz) $(domu-initrd)
 
 # Look for a newer Debian kernel (a security upload changes its ABI) and rebuild with it.

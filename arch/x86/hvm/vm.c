@@ -7,6 +7,7 @@
  */
 #define LOG_TAG "vm"
 #include <hv/devices.h>
+#include <hv/dom0.h>
 #include <hv/heap.h>
 #include <public/axvm/errno.h>
 #include <public/axvm/testdev.h>
@@ -144,6 +145,12 @@ int arch_vm_create(struct vm *vm)
 
 void arch_vm_destroy(struct vm *vm)
 {
+    struct vm *dom0 = dom0_get();
+
+    for (unsigned int i = 0; dom0 && dom0 != vm && i < vm->arch.nr_pio_taken; i++) {
+        hvm_get_ops()->vm_passthrough_pio(dom0, vm->arch.pio_taken[i].base,
+                                          vm->arch.pio_taken[i].size);
+    }
     hvm_get_ops()->vm_destroy(vm);
 }
 
@@ -175,9 +182,39 @@ int arch_vm_add_devices(struct vm *vm)
     return rc;
 }
 
+/*
+ * With dom0 running, the ports a domain is given are dom0's: taken from dom0 for as long as
+ * the domain exists (dom0 then reads all-ones there and its writes vanish), given back by
+ * arch_vm_destroy(). Ports dom0 does not hold (the hypervisor's COM1, the PICs, those another
+ * domain has) cannot be handed on. Context: domctl_lock held, or the boot CPU at boot.
+ */
 int arch_vm_passthrough_pio(struct vm *vm, uint64_t base, uint64_t size)
 {
-    return hvm_get_ops()->vm_passthrough_pio(vm, base, size);
+    const struct hvm_ops *hvm = hvm_get_ops();
+    struct vm *dom0 = dom0_get();
+    int rc;
+
+    if (!dom0 || dom0 == vm) {
+        return hvm->vm_passthrough_pio(vm, base, size);
+    }
+    if (size == 0 || base + size > 0x10000u) {
+        return -AXVM_EINVAL;
+    }
+    if (vm->arch.nr_pio_taken == ARRAY_SIZE(vm->arch.pio_taken)) {
+        return -AXVM_ENOSPC;
+    }
+    if (!hvm->vm_holds_pio(dom0, base, size)) {
+        return -AXVM_EBUSY;
+    }
+    rc = hvm->vm_passthrough_pio(vm, base, size);
+    if (rc) {
+        return rc;
+    }
+    hvm->vm_revoke_pio(dom0, base, size);
+    vm->arch.pio_taken[vm->arch.nr_pio_taken].base = (uint16_t)base;
+    vm->arch.pio_taken[vm->arch.nr_pio_taken].size = (uint32_t)size;
+    vm->arch.nr_pio_taken++;
+    return 0;
 }
 
 int arch_vm_passthrough_irq(struct vm *vm, unsigned int gsi)

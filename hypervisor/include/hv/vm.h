@@ -261,7 +261,12 @@ void arch_vm_destroy(struct vm *vm);
 /* Add the platform devices every guest of this arch has (x86: the local APIC page). */
 int arch_vm_add_devices(struct vm *vm);
 
-/* Hand the port range [base, base+size) through to the VM. Returns: 0 or -AXVM_EOPNOTSUPP. */
+/*
+ * Hand the port range [base, base+size) through to the VM. With dom0 running, a domain's ports
+ * are taken from dom0 until the domain is destroyed (x86). Returns: 0; -AXVM_EINVAL;
+ * -AXVM_EBUSY (dom0 does not hold them all: the hypervisor's or another domain's);
+ * -AXVM_ENOSPC (too many ranges); -AXVM_EOPNOTSUPP (no port I/O).
+ */
 int arch_vm_passthrough_pio(struct vm *vm, uint64_t base, uint64_t size);
 
 /*

@@ -80,6 +80,10 @@ void svm_vm_destroy(struct vm *vm)
     frame_free(vm->arch.iopm_hpa, SVM_IOPM_PAGES);
 }
 
+/*
+ * The IOPM's bytes change atomically: dom0's map gives and takes ports for several domains,
+ * whose ranges may share a byte, while dom0 runs.
+ */
 int svm_vm_passthrough_pio(struct vm *vm, uint64_t base, uint64_t size)
 {
     uint8_t *iopm = hpa_to_virt(vm->arch.iopm_hpa);
@@ -88,9 +92,33 @@ int svm_vm_passthrough_pio(struct vm *vm, uint64_t base, uint64_t size)
         return -AXVM_EINVAL;
     }
     for (uint64_t port = base; port < base + size; port++) {
-        iopm[port / 8] &= (uint8_t) ~(1u << (port % 8));
+        __atomic_fetch_and(&iopm[port / 8], (uint8_t) ~(1u << (port % 8)), __ATOMIC_RELAXED);
     }
     return 0;
+}
+
+bool svm_vm_holds_pio(struct vm *vm, uint64_t base, uint64_t size)
+{
+    const uint8_t *iopm = hpa_to_virt(vm->arch.iopm_hpa);
+
+    if (size == 0 || base + size > 0x10000u) {
+        return false;
+    }
+    for (uint64_t port = base; port < base + size; port++) {
+        if (__atomic_load_n(&iopm[port / 8], __ATOMIC_RELAXED) & (1u << (port % 8))) {
+            return false;
+        }
+    }
+    return true;
+}
+
+void svm_vm_revoke_pio(struct vm *vm, uint64_t base, uint64_t size)
+{
+    uint8_t *iopm = hpa_to_virt(vm->arch.iopm_hpa);
+
+    for (uint64_t port = base; port < base + size && port < 0x10000u; port++) {
+        __atomic_fetch_or(&iopm[port / 8], (uint8_t)(1u << (port % 8)), __ATOMIC_RELAXED);
+    }
 }
 
 static void set_intercepts(struct vmcb *vmcb)

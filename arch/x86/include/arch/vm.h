@@ -11,6 +11,12 @@ struct arch_vm {
     hpa_t iopm_hpa;         /* SVM I/O permission map: 12 KiB, a set bit intercepts a port */
     hpa_t msrpm_hpa;        /* SVM MSR permission map: 8 KiB, read and write bits per MSR */
     struct vioapic vioapic; /* at VIOAPIC_BASE; set up by arch_vm_add_devices() */
+    /* Port ranges taken from dom0 for this VM, given back when it is destroyed. */
+    struct {
+        uint16_t base;
+        uint32_t size;
+    } pio_taken[8];
+    unsigned int nr_pio_taken;
 };
 
 #endif /* ARCH_X86_VM_H */

@@ -29,6 +29,10 @@ struct hvm_ops {
     int (*vm_create)(struct vm *vm);
     void (*vm_destroy)(struct vm *vm);
     int (*vm_passthrough_pio)(struct vm *vm, uint64_t base, uint64_t size);
+    /* Whether every port of [base, base+size) is handed through to vm. */
+    bool (*vm_holds_pio)(struct vm *vm, uint64_t base, uint64_t size);
+    /* Intercept those ports again: vm's accesses reach the device bus (empty: all-ones). */
+    void (*vm_revoke_pio)(struct vm *vm, uint64_t base, uint64_t size);
     int (*vcpu_create)(struct vcpu *v);
     void (*vcpu_destroy)(struct vcpu *v);
     void (*vcpu_setup)(struct vcpu *v, hpa_t stage2_root);

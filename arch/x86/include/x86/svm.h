@@ -20,6 +20,8 @@ uint32_t svm_nr_asids(void);
 int svm_vm_create(struct vm *vm);
 void svm_vm_destroy(struct vm *vm);
 int svm_vm_passthrough_pio(struct vm *vm, uint64_t base, uint64_t size);
+bool svm_vm_holds_pio(struct vm *vm, uint64_t base, uint64_t size);
+void svm_vm_revoke_pio(struct vm *vm, uint64_t base, uint64_t size);
 int svm_vcpu_create(struct vcpu *v);
 void svm_vcpu_destroy(struct vcpu *v);
 void svm_vcpu_setup(struct vcpu *v, hpa_t stage2_root);
