@@ -439,7 +439,7 @@ static int device_check(const struct axvm_domain_device *a, enum vm_device *kind
     }
 }
 
-/* The device's interrupt is accepted but not raised yet: no model raises interrupts today. */
+/* A UART's interrupt goes to irq (0: the platform's usual line for its address). */
 static int64_t dc_add_device(struct domctl_call *c)
 {
     const struct axvm_domain_device *a = &c->arg.device;
@@ -452,7 +452,7 @@ static int64_t dc_add_device(struct domctl_call *c)
         return rc;
     }
     return vm_add_device(vm, kind, a->space == AXVM_SPACE_PIO ? DEV_SPACE_PIO : DEV_SPACE_MMIO,
-                         a->base);
+                         a->base, a->irq);
 }
 
 /* Pass-through MMIO must not be RAM the hypervisor hands out: that would share frames. */

@@ -337,14 +337,15 @@ int vm_add_passthrough(struct vm *vm, const struct vm_passthrough_config *p)
 }
 
 /* The device bus takes no lock on lookups: it may change only while no vCPU has run. */
-int vm_add_device(struct vm *vm, enum vm_device kind, enum dev_space space, uint64_t base)
+int vm_add_device(struct vm *vm, enum vm_device kind, enum dev_space space, uint64_t base,
+                  unsigned int irq)
 {
     if (!is_buildable(vm)) {
         return -AXVM_EBUSY;
     }
     switch (kind) {
     case VM_DEVICE_UART16550:
-        return uart16550_create(vm, space, base);
+        return arch_vm_add_uart(vm, space, base, irq);
     case VM_DEVICE_DEBUG_EXIT:
         return space == DEV_SPACE_PIO && base <= UINT16_MAX ? debugexit_create(vm, (uint16_t)base)
                                                             : -AXVM_EINVAL;

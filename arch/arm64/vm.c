@@ -30,6 +30,15 @@ int arch_vm_add_devices(struct vm *vm)
     return -AXVM_EOPNOTSUPP;
 }
 
+int arch_vm_add_uart(struct vm *vm, enum dev_space space, uint64_t base, unsigned int irq)
+{
+    (void)vm;
+    (void)space;
+    (void)base;
+    (void)irq;
+    return -AXVM_EOPNOTSUPP; /* TODO(#7): the PL011 model */
+}
+
 int arch_vm_passthrough_pio(struct vm *vm, uint64_t base, uint64_t size)
 {
     (void)vm;

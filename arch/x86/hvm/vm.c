@@ -132,6 +132,52 @@ static void com1_set_irq(void *ctx, bool level)
     vioapic_set_irq(&vm->arch.vioapic, COM1_PIN, level);
 }
 
+/* A UART's interrupt output when it is not COM1's fixed one. Context: the UART's lock held. */
+static void uart_set_irq(void *ctx, bool level)
+{
+    const struct arch_uart_irq *u = ctx;
+
+    vioapic_set_irq(&u->vm->arch.vioapic, u->pin, level);
+}
+
+/* The PC's usual lines: COM1 and COM3 on IRQ 4, COM2 and COM4 on IRQ 3; else none. */
+static unsigned int default_uart_irq(enum dev_space space, uint64_t base)
+{
+    if (space != DEV_SPACE_PIO) {
+        return 0;
+    }
+    switch (base) {
+    case 0x3f8:
+    case 0x3e8:
+        return 4;
+    case 0x2f8:
+    case 0x2e8:
+        return 3;
+    default:
+        return 0;
+    }
+}
+
+int arch_vm_add_uart(struct vm *vm, enum dev_space space, uint64_t base, unsigned int irq)
+{
+    struct arch_uart_irq *u;
+
+    irq = irq ? irq : default_uart_irq(space, base);
+    if (!irq) {
+        return uart16550_create(vm, space, base);
+    }
+    if (irq >= VIOAPIC_NR_PINS) {
+        return -AXVM_EINVAL;
+    }
+    if (vm->arch.nr_uart_irqs == ARRAY_SIZE(vm->arch.uart_irqs)) {
+        return -AXVM_ENOSPC;
+    }
+    u = &vm->arch.uart_irqs[vm->arch.nr_uart_irqs];
+    *u = (struct arch_uart_irq){vm, irq};
+    vm->arch.nr_uart_irqs++;
+    return uart16550_create_irq(vm, space, base, uart_set_irq, u);
+}
+
 int arch_vm_create(struct vm *vm)
 {
     const struct hvm_ops *hvm = hvm_get_ops();

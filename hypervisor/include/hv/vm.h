@@ -143,7 +143,8 @@ int vm_create(const struct vm_config *cfg, struct vm **out);
  */
 int vm_add_region(struct vm *vm, const struct vm_region_config *r);
 int vm_add_passthrough(struct vm *vm, const struct vm_passthrough_config *p);
-int vm_add_device(struct vm *vm, enum vm_device kind, enum dev_space space, uint64_t base);
+int vm_add_device(struct vm *vm, enum vm_device kind, enum dev_space space, uint64_t base,
+                  unsigned int irq);
 /* Also -AXVM_ENOENT for a vCPU the VM does not have, -AXVM_EINVAL for a mode of another arch. */
 int vm_set_vcpu_context(struct vm *vm, unsigned int vcpu_id, const struct axvm_vcpu_context *ctx);
 
@@ -260,6 +261,13 @@ void arch_vm_destroy(struct vm *vm);
 
 /* Add the platform devices every guest of this arch has (x86: the local APIC page). */
 int arch_vm_add_devices(struct vm *vm);
+
+/*
+ * Add an emulated 16550 at base whose interrupt goes to the VM's interrupt controller input irq
+ * (0: the platform's usual one for that address, if any). Returns: 0; -AXVM_EINVAL (no such
+ * input); -AXVM_ENOSPC; -AXVM_ENOMEM.
+ */
+int arch_vm_add_uart(struct vm *vm, enum dev_space space, uint64_t base, unsigned int irq);
 
 /*
  * Hand the port range [base, base+size) through to the VM. With dom0 running, a domain's ports

@@ -6,6 +6,8 @@
 #include <hv/types.h>
 #include <x86/vioapic.h>
 
+struct vm;
+
 struct arch_vm {
     uint64_t tsc_offset;    /* added to the host TSC: the guest's TSC starts near 0 */
     hpa_t iopm_hpa;         /* SVM I/O permission map: 12 KiB, a set bit intercepts a port */
@@ -17,6 +19,12 @@ struct arch_vm {
         uint32_t size;
     } pio_taken[8];
     unsigned int nr_pio_taken;
+    /* Where each emulated UART's interrupt goes: its vIOAPIC pin (the UART holds a pointer). */
+    struct arch_uart_irq {
+        struct vm *vm;
+        unsigned int pin;
+    } uart_irqs[4];
+    unsigned int nr_uart_irqs;
 };
 
 #endif /* ARCH_X86_VM_H */
