@@ -32,9 +32,9 @@
 #define VEC_TO_BSP   0x51
 #define VEC_SPURIOUS 0xff
 
-#define TRAMPOLINE   0x8000u /* SIPI vector 0x08 */
+#define TRAMPOLINE     0x8000u /* SIPI vector 0x08 */
 #define AP_ALIVE_MAGIC 0xa11fe32u
-#define WAIT_NS      5000000000ull /* generous: TCG on a busy machine */
+#define WAIT_NS        5000000000ull /* generous: TCG on a busy machine */
 
 /*
  * The trampoline, copied to TRAMPOLINE; it runs in real mode with CS base TRAMPOLINE, so its own
@@ -228,7 +228,8 @@ static void test_start_ap(void)
         *(volatile char *)(uintptr_t)(TRAMPOLINE + (uintptr_t)(p - tramp_start)) = *p;
     }
     *(volatile uint64_t *)tramp_word(tramp_cr3) = cr3;
-    *(volatile uint64_t *)tramp_word(tramp_stack) = (uint64_t)(uintptr_t)(ap_stack + sizeof(ap_stack));
+    *(volatile uint64_t *)tramp_word(tramp_stack) =
+        (uint64_t)(uintptr_t)(ap_stack + sizeof(ap_stack));
     settle();
     check(ap_started == 0 && *tramp_word(tramp_pm_count) == 0,
           "smp: vCPU 1 does not run before INIT-SIPI");
@@ -237,8 +238,8 @@ static void test_start_ap(void)
     check(*tramp_word(tramp_pm_magic) == AP_ALIVE_MAGIC, "smp: AP reported from protected mode");
     check(*tramp_word(tramp_pm_count) == 1, "smp: AP went through the trampoline once (%u)",
           *tramp_word(tramp_pm_count));
-    check(ap_apic_id == 1 && ap_cpuid_id == 1, "smp: AP has APIC id %u (CPUID says %u)",
-          ap_apic_id, ap_cpuid_id);
+    check(ap_apic_id == 1 && ap_cpuid_id == 1, "smp: AP has APIC id %u (CPUID says %u)", ap_apic_id,
+          ap_cpuid_id);
 }
 
 /* One fixed IPI to the AP with icr_low and dest; expect exactly one more at the AP. */
@@ -279,7 +280,7 @@ static void test_nobody_there(void)
 {
     uint32_t ap_before = ap_ipis, bsp_before = bsp_ipis;
 
-    send_ipi(5, VEC_TO_AP | ICR_FIXED);              /* no vCPU has APIC id 5 */
+    send_ipi(5, VEC_TO_AP | ICR_FIXED);                  /* no vCPU has APIC id 5 */
     send_ipi(0x0c, VEC_TO_AP | ICR_FIXED | ICR_LOGICAL); /* nor logical bits 2-3 */
     send_ipi(5, ICR_INIT | ICR_ASSERT | ICR_LEVEL);
     send_ipi(5, ICR_SIPI | (TRAMPOLINE >> 12));
