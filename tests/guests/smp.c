@@ -3,9 +3,9 @@
  * Two vCPUs: the BSP copies a real-mode trampoline below 1 MiB and starts vCPU 1 with
  * INIT-SIPI-SIPI (Intel SDM vol. 3A, "MP Initialization"); the AP goes through 32-bit protected
  * mode, reports there, then runs C in long mode on the BSP's page tables. Then fixed IPIs both
- * ways by physical and logical destination and by shorthand, IPIs to an APIC id nobody has, a
- * second SIPI to a running AP (ignored), and INIT stopping a running AP until a new SIPI.
- * Needs a domain with vcpus=2.
+ * ways by physical and logical destination and by shorthand, an NMI, IPIs to an APIC id nobody has,
+ * a second SIPI to a running AP (ignored), and INIT stopping a running AP until a new SIPI. Needs a
+ * domain with vcpus=2.
  */
 #include "lib/guest.h"
 
@@ -21,6 +21,7 @@
 
 #define SVR_ENABLE       0x100u
 #define ICR_FIXED        (0u << 8)
+#define ICR_NMI          (4u << 8)
 #define ICR_INIT         (5u << 8)
 #define ICR_SIPI         (6u << 8)
 #define ICR_LOGICAL      (1u << 11)
@@ -107,7 +108,7 @@ extern const char tramp_start[], tramp_end[], tramp_cr3[], tramp_stack[], tramp_
 
 static uint8_t ap_stack[16384] __attribute__((aligned(16)));
 static volatile uint32_t ap_started, ap_apic_id, ap_cpuid_id;
-static volatile uint32_t ap_ipis, bsp_ipis;
+static volatile uint32_t ap_ipis, bsp_ipis, ap_nmis;
 static volatile bool ap_reply;
 static uint64_t tsc_khz;
 
@@ -157,6 +158,12 @@ static void on_ipi_to_bsp(struct trap_frame *f)
     lapic_write(REG_EOI, 0);
 }
 
+static void on_nmi(struct trap_frame *f)
+{
+    (void)f;
+    ap_nmis++;
+}
+
 static void on_spurious(struct trap_frame *f)
 {
     (void)f;
@@ -169,6 +176,7 @@ void ap_main(void)
     uint32_t answered = 0;
 
     guest_set_handler(VEC_TO_AP, on_ipi_to_ap); /* loads the shared IDT here */
+    guest_set_handler(2, on_nmi);
     lapic_setup();
     ap_apic_id = lapic_read(REG_ID) >> 24;
     ap_cpuid_id = guest_cpuid(1, 0).ebx >> 24;
@@ -261,6 +269,10 @@ static void test_fixed_ipis(void)
     ipi_to_ap("logical mask 0x02", 0x02, VEC_TO_AP | ICR_FIXED | ICR_LOGICAL);
     ipi_to_ap("all-but-self shorthand", 0, VEC_TO_AP | ICR_FIXED | ICR_ALL_BUT_SELF);
     check(bsp_ipis == bsp_before, "smp: the BSP got none of them");
+    send_ipi(1, ICR_NMI);
+    check(wait_for(&ap_nmis, 1), "smp: NMI IPI to the AP");
+    settle();
+    check(ap_nmis == 1, "smp: ... exactly once (%u)", ap_nmis);
 
     ap_reply = true;
     __atomic_thread_fence(__ATOMIC_SEQ_CST);
@@ -282,10 +294,11 @@ static void test_nobody_there(void)
 
     send_ipi(5, VEC_TO_AP | ICR_FIXED);                  /* no vCPU has APIC id 5 */
     send_ipi(0x0c, VEC_TO_AP | ICR_FIXED | ICR_LOGICAL); /* nor logical bits 2-3 */
+    send_ipi(5, ICR_NMI);
     send_ipi(5, ICR_INIT | ICR_ASSERT | ICR_LEVEL);
     send_ipi(5, ICR_SIPI | (TRAMPOLINE >> 12));
     settle();
-    check(ap_ipis == ap_before && bsp_ipis == bsp_before,
+    check(ap_ipis == ap_before && bsp_ipis == bsp_before && ap_nmis == 1,
           "smp: IPIs to APIC ids nobody has are dropped");
 }
 

@@ -244,8 +244,8 @@ static bool take_init_sipi(struct vcpu *v)
 /* A vCPU in wait-for-SIPI leaves as if halted, and stays blocked (arch_vcpu_has_work). */
 void arch_vcpu_run(struct vcpu *v, struct vm_exit *exit)
 {
-    v->arch.parked = !take_init_sipi(v);
-    if (v->arch.parked) {
+    v->arch.sipi_parked = !take_init_sipi(v);
+    if (v->arch.sipi_parked) {
         exit->kind = VM_EXIT_HALT;
         return;
     }
@@ -254,7 +254,7 @@ void arch_vcpu_run(struct vcpu *v, struct vm_exit *exit)
 
 void arch_vcpu_complete(struct vcpu *v, const struct vm_exit *exit, uint64_t value)
 {
-    if (v->arch.parked) {
+    if (v->arch.sipi_parked) {
         return; /* no instruction to finish */
     }
     hvm_get_ops()->vcpu_complete(v, exit, value);

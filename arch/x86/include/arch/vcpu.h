@@ -35,7 +35,7 @@ struct arch_vcpu {
     bool init_pending; /* under power_lock; read lock-free by the vCPU's CPU */
     bool wait_sipi;    /* under power_lock; read lock-free anywhere */
     int sipi_vector;   /* under power_lock */
-    bool parked;       /* the last entry found it in wait-for-SIPI; the vCPU's CPU only */
+    bool sipi_parked;  /* the last entry found it in wait-for-SIPI; the vCPU's CPU only */
     bool nmi_pending;  /* an NMI to inject; atomic */
 
     /* SVM */
