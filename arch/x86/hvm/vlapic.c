@@ -63,6 +63,7 @@
 #define ICR_VECTOR          0xffu
 #define ICR_MODE_SHIFT      8
 #define ICR_DEST_LOGICAL    (1u << 11)
+#define ICR_LEVEL_ASSERT    (1u << 14)
 #define ICR_SHORTHAND_SHIFT 18
 #define ICR_SHORTHAND_MASK  (3u << ICR_SHORTHAND_SHIFT)
 /* Vector, delivery and destination mode, level, trigger, shorthand; bit 12 reads 0. */
@@ -625,6 +626,92 @@ static void send_ipi(struct vlapic *l, uint32_t dest, uint32_t icr_low)
     }
 }
 
+enum vlapic_ipi_kind vlapic_ipi_kind(uint32_t icr_low, uint8_t *vector)
+{
+    *vector = (uint8_t)(icr_low & ICR_VECTOR);
+    switch ((icr_low >> ICR_MODE_SHIFT) & 7u) {
+    case MODE_FIXED:
+    case MODE_LOWEST:
+        return VLAPIC_IPI_FIXED;
+    case MODE_NMI:
+        return VLAPIC_IPI_NMI;
+    case MODE_INIT:
+        return (icr_low & ICR_LEVEL_ASSERT) ? VLAPIC_IPI_INIT : VLAPIC_IPI_NONE;
+    case MODE_SIPI:
+        return VLAPIC_IPI_SIPI;
+    default:
+        return VLAPIC_IPI_NONE;
+    }
+}
+
+/*
+ * Whether a destination (no shorthand) names target. x2APIC logical ids are a cluster in
+ * 31:16 and one member bit of 16 in 15:0 (SDM vol. 3A, "Logical Destination Mode in x2APIC
+ * Mode"); 0xffffffff is the broadcast in both of its modes.
+ */
+static bool ipi_dest_matches(const struct vlapic *target, bool x2apic, uint32_t dest, bool logical)
+{
+    uint32_t ldr;
+
+    if (!x2apic) {
+        return vlapic_match_dest(target, (uint8_t)dest, logical);
+    }
+    if (!(READ_ONCE(target->apic_base) & APIC_BASE_EN)) {
+        return false;
+    }
+    if (dest == 0xffffffffu) {
+        return true;
+    }
+    if (!logical) {
+        return dest == target->id;
+    }
+    ldr = READ_ONCE(target->ldr);
+    return (dest >> 16) == (ldr >> 16) && (dest & ldr & 0xffffu) != 0;
+}
+
+static bool ipi_reaches(const struct vlapic *sender, const struct vlapic *target, uint32_t dest,
+                        uint32_t icr_low)
+{
+    if (!(READ_ONCE(target->apic_base) & APIC_BASE_EN)) {
+        return false;
+    }
+    switch ((icr_low & ICR_SHORTHAND_MASK) >> ICR_SHORTHAND_SHIFT) {
+    case SHORTHAND_SELF:
+        return target == sender;
+    case SHORTHAND_ALL:
+        return true;
+    case SHORTHAND_OTHERS:
+        return target != sender;
+    default:
+        return ipi_dest_matches(target, is_x2apic(sender), dest, (icr_low & ICR_DEST_LOGICAL) != 0);
+    }
+}
+
+uint32_t vlapic_ipi_targets(const struct vlapic *sender, struct vlapic *const *lapics,
+                            unsigned int nr, uint32_t dest, uint32_t icr_low)
+{
+    bool lowest = ((icr_low >> ICR_MODE_SHIFT) & 7u) == MODE_LOWEST;
+    uint32_t mask = 0, best_tpr = UINT32_MAX;
+
+    for (unsigned int i = 0; i < nr && i < 32; i++) {
+        uint32_t tpr;
+
+        if (!ipi_reaches(sender, lapics[i], dest, icr_low)) {
+            continue;
+        }
+        if (!lowest) {
+            mask |= 1u << i;
+            continue;
+        }
+        tpr = READ_ONCE(lapics[i]->tpr) & 0xffu;
+        if (tpr < best_tpr) {
+            best_tpr = tpr;
+            mask = 1u << i;
+        }
+    }
+    return mask;
+}
+
 /* Registers ------------------------------------------------------------------------------------ */
 
 /* Clearing the software enable masks every LVT entry (SDM vol. 3A, "Spurious-Interrupt Vector"). */
@@ -777,6 +864,11 @@ static void reset_registers(struct vlapic *l)
     for (unsigned int i = 0; i < NR_LVT; i++) {
         l->lvt[i] = LVT_MASKED;
     }
+}
+
+void vlapic_init_reset(struct vlapic *l)
+{
+    reset_registers(l);
 }
 
 void vlapic_init(struct vlapic *l, const struct vlapic_env *env, uint32_t apic_id, bool bsp)

@@ -1398,6 +1398,207 @@ static void test_vlapic_match_dest_decodes_physical_and_logical_modes(void)
     CU_ASSERT_FALSE(vlapic_match_dest(&lapic, 0xff, false)); /* disabled: nothing matches */
 }
 
+/* Routing among several vLAPICs ---------------------------------------------------------------- */
+
+#define NR_OTHERS 4
+
+static struct vlapic others[NR_OTHERS];
+static struct vlapic *other_ptrs[NR_OTHERS] = {&others[0], &others[1], &others[2], &others[3]};
+
+static void quiet_timer_arm(struct vlapic *l, uint64_t deadline_ns)
+{
+    (void)l;
+    (void)deadline_ns;
+}
+
+static void quiet_notify(struct vlapic *l)
+{
+    (void)l;
+}
+
+static void quiet_send_ipi(struct vlapic *l, uint32_t dest, uint32_t icr_low)
+{
+    (void)l;
+    (void)dest;
+    (void)icr_low;
+}
+
+static const struct vlapic_env env_quiet = {
+    fake_now_ns, quiet_timer_arm, quiet_notify, quiet_send_ipi, NS_PER_SEC, NULL, NULL};
+
+/* NR_OTHERS APICs with the given ids, software-enabled, in xAPIC (or x2APIC) mode. */
+static void others_init(const uint32_t *ids, bool x2apic)
+{
+    for (unsigned int i = 0; i < NR_OTHERS; i++) {
+        vlapic_init(&others[i], &env_quiet, ids[i], i == 0);
+        if (x2apic) {
+            CU_ASSERT_EQUAL(vlapic_msr_write(&others[i], MSR_BASE, 0xfee00c00ull), 0);
+            CU_ASSERT_EQUAL(vlapic_msr_write(&others[i], MSR_X2(0xf0), 0x1ff), 0);
+        } else {
+            CU_ASSERT_EQUAL(vlapic_mmio_write(&others[i], 0xf0, 4, 0x1ff), 0);
+        }
+    }
+}
+
+static void others_write(unsigned int i, uint32_t offset, uint32_t value)
+{
+    CU_ASSERT_EQUAL(vlapic_mmio_write(&others[i], offset, 4, value), 0);
+}
+
+struct route_case {
+    uint32_t dest, icr_low;
+    uint32_t want; /* mask of others[] reached; the sender is others[0] */
+};
+
+static void check_routes(const struct route_case *cases, size_t n, const char *what)
+{
+    for (size_t i = 0; i < n; i++) {
+        uint32_t got =
+            vlapic_ipi_targets(&others[0], other_ptrs, NR_OTHERS, cases[i].dest, cases[i].icr_low);
+
+        UNIT_CHECK(got == cases[i].want, "%s: dest %#x icr %#x reaches %#x, want %#x", what,
+                   cases[i].dest, cases[i].icr_low, got, cases[i].want);
+    }
+}
+
+static void test_vlapic_ipi_kind_decodes_delivery_mode_and_vector(void)
+{
+    static const struct {
+        uint32_t icr_low;
+        enum vlapic_ipi_kind kind;
+        uint8_t vector;
+    } cases[] = {
+        {0x00030, VLAPIC_IPI_FIXED, 0x30}, {0x00131, VLAPIC_IPI_FIXED, 0x31}, /* lowest */
+        {0x00400, VLAPIC_IPI_NMI, 0x00},   {0x0c500, VLAPIC_IPI_INIT, 0x00},  /* assert */
+        {0x04500, VLAPIC_IPI_INIT, 0x00},  {0x08500, VLAPIC_IPI_NONE, 0x00},  /* de-assert */
+        {0x00500, VLAPIC_IPI_NONE, 0x00},  {0x0069a, VLAPIC_IPI_SIPI, 0x9a},
+        {0x00200, VLAPIC_IPI_NONE, 0x00},  {0x00300, VLAPIC_IPI_NONE, 0x00}, /* SMI, reserved */
+        {0x00700, VLAPIC_IPI_NONE, 0x00},                                    /* ExtINT */
+    };
+
+    for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+        uint8_t vector = 0xee;
+        enum vlapic_ipi_kind kind = vlapic_ipi_kind(cases[i].icr_low, &vector);
+
+        UNIT_CHECK(kind == cases[i].kind, "icr %#x: kind %d, want %d", cases[i].icr_low, kind,
+                   cases[i].kind);
+        UNIT_CHECK(kind == VLAPIC_IPI_NONE || vector == cases[i].vector,
+                   "icr %#x: vector %#x, want %#x", cases[i].icr_low, vector, cases[i].vector);
+    }
+}
+
+static void test_vlapic_ipi_targets_xapic_flat_by_shorthand_and_destination(void)
+{
+    static const uint32_t ids[NR_OTHERS] = {0, 1, 2, 3};
+    static const struct route_case cases[] = {
+        {2, 0x00030, 0x4},    {0xff, 0x00030, 0xf}, /* physical; broadcast */
+        {7, 0x00030, 0x0},    {0x42, 0x00030, 0x0}, /* nobody has these ids */
+        {0x06, 0x00830, 0x6}, {0x01, 0x00830, 0x1}, /* logical flat, the sender included */
+        {0xf0, 0x00830, 0x0}, {0xff, 0x00830, 0xf}, /* no LDR bit there; all bits */
+        {2, 0x40030, 0x1},    {2, 0x80030, 0xf},    /* self; all including self */
+        {2, 0xc0030, 0xe},    {9, 0xc4500, 0xe},    /* all but self, the dest ignored */
+        {1, 0x0c500, 0x2},    {1, 0x00608, 0x2},    /* INIT and SIPI route the same way */
+    };
+
+    others_init(ids, false);
+    for (unsigned int i = 0; i < NR_OTHERS; i++) {
+        others_write(i, 0xd0, (1u << i) << 24);
+    }
+    check_routes(cases, ARRAY_SIZE(cases), "flat");
+}
+
+static void test_vlapic_ipi_targets_xapic_cluster_model(void)
+{
+    static const uint32_t ids[NR_OTHERS] = {0, 1, 2, 3};
+    static const struct route_case cases[] = {
+        {0x13, 0x00830, 0x3}, /* cluster 1, members 0 and 1 */
+        {0x21, 0x00830, 0x4}, /* cluster 2, member 0 */
+        {0xf1, 0x00830, 0x5}, /* member 0 of every cluster */
+        {0x34, 0x00830, 0x0}, /* no cluster 3 */
+        {0x14, 0x00830, 0x0}, /* cluster 1 has no member 2 */
+    };
+
+    others_init(ids, false);
+    for (unsigned int i = 0; i < NR_OTHERS; i++) {
+        static const uint8_t ldr[NR_OTHERS] = {0x11, 0x12, 0x21, 0x22};
+
+        others_write(i, 0xe0, 0x0fffffffu);
+        others_write(i, 0xd0, (uint32_t)ldr[i] << 24);
+    }
+    check_routes(cases, ARRAY_SIZE(cases), "cluster");
+}
+
+static void test_vlapic_ipi_targets_x2apic_uses_32_bit_ids(void)
+{
+    static const uint32_t ids[NR_OTHERS] = {0, 1, 0x100, X2_ID};
+    static const struct route_case cases[] = {
+        {X2_ID, 0x00030, 0x8},       {0x45, 0x00030, 0x0}, /* the low byte is not enough */
+        {0x100, 0x00030, 0x4},       {0xff, 0x00030, 0x0}, /* 0xff is just an id here */
+        {0xffffffffu, 0x00030, 0xf}, {0x3, 0x00830, 0x3},  /* cluster 0, members 0, 1 */
+        {0x100001, 0x00830, 0x4},    {0x12340020, 0x00830, 0x8}, {0x12340010, 0x00830, 0x0},
+        {0xffffffffu, 0x00830, 0xf}, {0x20, 0xc0030, 0xe},
+    };
+
+    others_init(ids, true);
+    check_routes(cases, ARRAY_SIZE(cases), "x2apic");
+}
+
+static void test_vlapic_ipi_targets_skip_hardware_disabled_apics(void)
+{
+    static const uint32_t ids[NR_OTHERS] = {0, 1, 2, 3};
+    static const struct route_case cases[] = {
+        {0xff, 0x00030, 0xb}, {2, 0x00030, 0x0}, {0, 0x80030, 0xb},
+        {0, 0xc0030, 0xa},    {2, 0x0c500, 0x0}, {2, 0x00608, 0x0},
+    };
+
+    others_init(ids, false);
+    CU_ASSERT_EQUAL(vlapic_msr_write(&others[2], MSR_BASE, 0xfee00000ull), 0);
+    check_routes(cases, ARRAY_SIZE(cases), "disabled");
+}
+
+static void test_vlapic_ipi_targets_lowest_priority_picks_one_with_lowest_tpr(void)
+{
+    static const uint32_t ids[NR_OTHERS] = {0, 1, 2, 3};
+    static const uint32_t tpr[NR_OTHERS] = {0x40, 0x20, 0x20, 0x10};
+    static const struct route_case cases[] = {
+        {0x07, 0x00930, 0x2}, /* logical 0-2: 1 and 2 tie at 0x20, the first wins */
+        {0x0f, 0x00930, 0x8}, /* all four: 3 has the lowest */
+        {0xff, 0x00130, 0x8}, /* physical broadcast */
+        {0x00, 0x00130, 0x1}, /* one physical target: that one */
+        {0x09, 0x00130, 0x0}, /* nobody */
+    };
+
+    others_init(ids, false);
+    for (unsigned int i = 0; i < NR_OTHERS; i++) {
+        others_write(i, 0xd0, (1u << i) << 24);
+        others_write(i, 0x80, tpr[i]);
+    }
+    check_routes(cases, ARRAY_SIZE(cases), "lowest");
+}
+
+static void test_vlapic_init_reset_keeps_id_and_base_and_drops_the_rest(void)
+{
+    uint64_t value = 0;
+
+    enter_x2apic();
+    sw_enable();
+    reg_write(0x80, 0x20);
+    reg_write(0x320, 0x40);
+    vlapic_set_irq(&lapic, 0x80);
+    vlapic_post_irq(&lapic, 0x90, true);
+    vlapic_init_reset(&lapic);
+    CU_ASSERT_EQUAL(vlapic_msr_read(&lapic, MSR_BASE, &value), 0);
+    CU_ASSERT_EQUAL(value, BASE_X2APIC);
+    CU_ASSERT_EQUAL(reg_read(0x20), OWN_ID);
+    CU_ASSERT_EQUAL(reg_read(0xf0), 0xff);
+    CU_ASSERT_EQUAL(reg_read(0x80), 0);
+    CU_ASSERT_EQUAL(reg_read(0x320), 0x10000);
+    sw_enable();
+    vlapic_sync_posted(&lapic);
+    CU_ASSERT_EQUAL(bank_popcount(0x200), 0);
+    CU_ASSERT_EQUAL(vlapic_pending_vector(&lapic), -1);
+}
+
 static CU_TestInfo vlapic_tests[] = {
     UNIT_TEST(test_vlapic_init_gives_power_on_state),
     UNIT_TEST(test_vlapic_mmio_write_keeps_only_writable_bits),
@@ -1448,6 +1649,13 @@ static CU_TestInfo vlapic_tests[] = {
     UNIT_TEST(test_vlapic_post_irq_level_sets_tmr_and_its_eoi_reaches_the_io_apic),
     UNIT_TEST(test_vlapic_post_irq_to_a_disabled_apic_is_dropped),
     UNIT_TEST(test_vlapic_match_dest_decodes_physical_and_logical_modes),
+    UNIT_TEST(test_vlapic_ipi_kind_decodes_delivery_mode_and_vector),
+    UNIT_TEST(test_vlapic_ipi_targets_xapic_flat_by_shorthand_and_destination),
+    UNIT_TEST(test_vlapic_ipi_targets_xapic_cluster_model),
+    UNIT_TEST(test_vlapic_ipi_targets_x2apic_uses_32_bit_ids),
+    UNIT_TEST(test_vlapic_ipi_targets_skip_hardware_disabled_apics),
+    UNIT_TEST(test_vlapic_ipi_targets_lowest_priority_picks_one_with_lowest_tpr),
+    UNIT_TEST(test_vlapic_init_reset_keeps_id_and_base_and_drops_the_rest),
     CU_TEST_INFO_NULL,
 };
 

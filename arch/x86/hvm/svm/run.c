@@ -21,6 +21,8 @@
 #define LEN_VMMCALL 3
 #define LEN_WBINVD  2
 
+#define X86_NMI_VECTOR 2u
+
 #define CS_ATTR_L (1u << 9)  /* 64-bit code segment */
 #define CS_ATTR_D (1u << 10) /* 32-bit default operand size */
 #define EFER_LMA  (1u << 10)
@@ -102,6 +104,11 @@ static void inject_events(struct vcpu *v)
     if (v->arch.pending_event) {
         vmcb->eventinj = v->arch.pending_event;
         v->arch.pending_event = 0;
+        return;
+    }
+    /* TODO(#5): NMI blocking until the handler's IRET is not modelled; a second NMI nests. */
+    if (hvm_take_nmi(v)) {
+        vmcb->eventinj = X86_NMI_VECTOR | SVM_EVT_TYPE_NMI | SVM_EVT_V;
         return;
     }
     vector = hvm_pending_irq(v);

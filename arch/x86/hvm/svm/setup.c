@@ -204,3 +204,44 @@ void svm_vcpu_set_boot(struct vcpu *v, const struct vcpu_boot *boot)
     v->arch.gprs.r[X86_RDI] = boot->args[5];
     v->arch.rflags = vmcb->rflags;
 }
+
+/*
+ * INIT, then a SIPI with vector: real mode at CS selector vector << 8, base vector << 12, IP 0,
+ * every other register at its INIT value (Intel SDM vol. 3A, "IA-32 Processor States Following
+ * Power-up, Reset, or INIT" and "MP Initialization"; AMD APM vol. 2, "Initial Processor State").
+ * Segment attributes are in the VMCB's format (APM vol. 2, "Segment State in the VMCB"): present,
+ * accessed, read/write data or readable code, DPL 0. EFER keeps SVME, which the guest never
+ * sees; CR0 is CD, NW and ET, which VMRUN accepts (NW without CD it would not).
+ */
+void svm_vcpu_start_real_mode(struct vcpu *v, uint8_t vector)
+{
+    struct vmcb *vmcb = v->arch.vmcb;
+    struct vmcb_seg data = {0, 0x93, 0xffff, 0};
+
+    vmcb->cs = (struct vmcb_seg){(uint16_t)(vector << 8), 0x9b, 0xffff, (uint64_t)vector << 12};
+    vmcb->ds = vmcb->es = vmcb->ss = vmcb->fs = vmcb->gs = data;
+    vmcb->ldtr = (struct vmcb_seg){0, 0x82, 0xffff, 0};
+    vmcb->tr = (struct vmcb_seg){0, 0x8b, 0xffff, 0};
+    vmcb->gdtr = (struct vmcb_seg){0, 0, 0xffff, 0};
+    vmcb->idtr = (struct vmcb_seg){0, 0, 0xffff, 0};
+    vmcb->cpl = 0;
+    vmcb->efer = EFER_SVME;
+    vmcb->cr0 = 0x60000010; /* CD, NW, ET */
+    vmcb->cr2 = vmcb->cr3 = vmcb->cr4 = 0;
+    vmcb->dr6 = 0xffff0ff0;
+    vmcb->dr7 = 0x400;
+    vmcb->rflags = 0x2;
+    vmcb->rip = 0;
+    vmcb->star = vmcb->lstar = vmcb->cstar = vmcb->sfmask = vmcb->kernel_gs_base = 0;
+    vmcb->sysenter_cs = vmcb->sysenter_esp = vmcb->sysenter_eip = 0;
+    vmcb->g_pat = GUEST_PAT;
+    /* Nothing from before the INIT may be delivered or re-delivered. */
+    vmcb->eventinj = 0;
+    vmcb->exitintinfo = 0;
+    vmcb->interrupt_shadow = 0;
+    vmcb->vintr = SVM_VINTR_MASKING;
+    vmcb->intercept_vec3 &= ~SVM_INTERCEPT_VINTR;
+    memset(&v->arch.gprs, 0, sizeof(v->arch.gprs));
+    v->arch.gprs.r[X86_RDX] = hvm_cpuid(v, 1, 0).eax; /* the processor signature */
+    v->arch.rflags = vmcb->rflags;
+}

@@ -176,6 +176,7 @@ const struct hvm_ops svm_ops = {
     .vcpu_destroy = svm_vcpu_destroy,
     .vcpu_setup = svm_vcpu_setup,
     .vcpu_set_boot = svm_vcpu_set_boot,
+    .vcpu_start_real_mode = svm_vcpu_start_real_mode,
     .vcpu_run = svm_vcpu_run,
     .vcpu_complete = svm_vcpu_complete,
     .vcpu_decode_mmio = svm_vcpu_decode_mmio,

@@ -7,6 +7,7 @@
 #ifndef ARCH_X86_VCPU_H
 #define ARCH_X86_VCPU_H
 
+#include <hv/spinlock.h>
 #include <hv/timer.h>
 #include <hv/types.h>
 #include <x86/emulate.h>
@@ -24,6 +25,18 @@ struct arch_vcpu {
     uint64_t pending_event;    /* an exception to deliver at the next entry (EVENTINJ form) */
     uint64_t rflags;           /* the guest's RFLAGS at its last exit */
     uint8_t fpu[X86_FXSAVE_SIZE] __attribute__((aligned(16))); /* FXSAVE image when not loaded */
+
+    /*
+     * INIT and SIPI (Intel SDM vol. 3A, "MP Initialization"): other vCPUs post them here, the
+     * vCPU takes them at its next entry. wait_sipi: in wait-for-SIPI, never runs guest code
+     * (every vCPU but 0 starts so). sipi_vector: a SIPI accepted, or -1.
+     */
+    spinlock_t power_lock;
+    bool init_pending; /* under power_lock; read lock-free by the vCPU's CPU */
+    bool wait_sipi;    /* under power_lock; read lock-free anywhere */
+    int sipi_vector;   /* under power_lock */
+    bool sipi_parked;  /* the last entry found it in wait-for-SIPI; the vCPU's CPU only */
+    bool nmi_pending;  /* an NMI to inject; atomic */
 
     /* SVM */
     struct vmcb *vmcb;

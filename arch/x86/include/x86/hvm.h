@@ -37,6 +37,8 @@ struct hvm_ops {
     void (*vcpu_destroy)(struct vcpu *v);
     void (*vcpu_setup)(struct vcpu *v, hpa_t stage2_root);
     void (*vcpu_set_boot)(struct vcpu *v, const struct vcpu_boot *boot);
+    /* The state after INIT and a SIPI with vector: real mode at vector << 12, IP 0. */
+    void (*vcpu_start_real_mode)(struct vcpu *v, uint8_t vector);
     void (*vcpu_run)(struct vcpu *v, struct vm_exit *exit);
     void (*vcpu_complete)(struct vcpu *v, const struct vm_exit *exit, uint64_t value);
     int (*vcpu_decode_mmio)(struct vcpu *v, struct vm_exit *exit);
@@ -60,6 +62,12 @@ int hvm_msr_write(struct vcpu *v, uint32_t msr, uint64_t value);
 /* vlapic glue (vcpu.c): deliverable vector of v's LAPIC, or -1; and its acceptance. */
 int hvm_pending_irq(struct vcpu *v);
 void hvm_accept_irq(struct vcpu *v, uint8_t vector);
+
+/*
+ * An NMI sent to v (vcpu.c) is taken for injection: returns whether one was pending.
+ * Context: v's CPU, before entry.
+ */
+bool hvm_take_nmi(struct vcpu *v);
 
 /* The TSC frequency guests are told (CPUID 0x40000010) and their LAPIC timer's rate. */
 #define HVM_LAPIC_TIMER_HZ 1000000000ULL

@@ -26,6 +26,7 @@ int svm_vcpu_create(struct vcpu *v);
 void svm_vcpu_destroy(struct vcpu *v);
 void svm_vcpu_setup(struct vcpu *v, hpa_t stage2_root);
 void svm_vcpu_set_boot(struct vcpu *v, const struct vcpu_boot *boot);
+void svm_vcpu_start_real_mode(struct vcpu *v, uint8_t vector);
 
 /* run.c: entering the guest and decoding exits. */
 void svm_vcpu_run(struct vcpu *v, struct vm_exit *exit);

@@ -106,6 +106,40 @@ void vlapic_post_irq(struct vlapic *l, uint8_t vector, bool level);
  */
 bool vlapic_match_dest(const struct vlapic *l, uint8_t dest, bool logical);
 
+/* What an IPI asks of the local APICs it reaches: the ICR's delivery mode, decoded. */
+enum vlapic_ipi_kind {
+    VLAPIC_IPI_NONE,  /* nothing: SMI, reserved modes, and INIT level de-assert */
+    VLAPIC_IPI_FIXED, /* raise the vector (fixed and lowest priority) */
+    VLAPIC_IPI_NMI,
+    VLAPIC_IPI_INIT, /* enter wait-for-SIPI */
+    VLAPIC_IPI_SIPI, /* start-up: leave wait-for-SIPI at vector << 12 in real mode */
+};
+
+/*
+ * Decode an ICR low word as env->send_ipi passes it. An INIT with the level bit clear is the
+ * "INIT level de-assert" of old multiprocessor start-up code and does nothing (Intel SDM vol.
+ * 3A, "Interrupt Command Register").
+ * Returns: the kind, and the vector (SIPI: the start page) in *vector.
+ */
+enum vlapic_ipi_kind vlapic_ipi_kind(uint32_t icr_low, uint8_t *vector);
+
+/*
+ * Which of lapics[0..nr) an IPI that sender handed to env->send_ipi (dest, icr_low as given)
+ * reaches: its shorthand, else its physical or logical destination read in sender's mode
+ * (xAPIC: 8 bits, 0xff broadcast; x2APIC: 32 bits, cluster and member bits when logical). A
+ * hardware-disabled APIC is reached by nothing. Lowest priority reaches only the matching APIC
+ * with the lowest task priority (the first of equals). sender is one of lapics.
+ * Context: any CPU; reads the other APICs' registers once each. Returns: a mask of indices.
+ */
+uint32_t vlapic_ipi_targets(const struct vlapic *sender, struct vlapic *const *lapics,
+                            unsigned int nr, uint32_t dest, uint32_t icr_low);
+
+/*
+ * INIT: every register back to its power-on value except the id and APIC_BASE, and nothing
+ * pending (Intel SDM vol. 3A, "Local APIC State After an INIT Reset"). Context: the vCPU's CPU.
+ */
+void vlapic_init_reset(struct vlapic *l);
+
 /* Take what was posted into IRR, as if it arrived now. Context: the vCPU's CPU. */
 void vlapic_sync_posted(struct vlapic *l);
 
