@@ -50,19 +50,6 @@ static int write_vm(void *ctx, uint64_t gpa, const void *src, size_t len)
     return 0;
 }
 
-/* Returns: whether the space-separated cmdline has a word starting with prefix. */
-static bool has_word_starting(const char *cmdline, const char *prefix)
-{
-    size_t n = strlen(prefix);
-
-    for (const char *p = cmdline; *p; p++) {
-        if ((p == cmdline || p[-1] == ' ') && strncmp(p, prefix, n) == 0) {
-            return true;
-        }
-    }
-    return false;
-}
-
 /*
  * The user's command line, and what the kernel needs to know its TSC (docs/platform-x86.md):
  * tsc_early_khz= and tsc=reliable, each unless the user's line has that option already.
@@ -71,11 +58,11 @@ static void linux_cmdline(const char *user, char *out, size_t size)
 {
     size_t n = strlcpy(out, user, size);
 
-    if (!has_word_starting(user, "tsc_early_khz=") && n < size) {
+    if (!bzimage_cmdline_has(user, "tsc_early_khz=") && n < size) {
         n += fmt_snprintf(out + n, size - n, "%stsc_early_khz=%llu", n ? " " : "",
                           (unsigned long long)(time_tsc_hz() / 1000));
     }
-    if (!has_word_starting(user, "tsc=") && n < size) {
+    if (!bzimage_cmdline_has(user, "tsc=") && n < size) {
         fmt_snprintf(out + n, size - n, "%stsc=reliable", n ? " " : "");
     }
 }

@@ -230,25 +230,12 @@ static int plan_e820(const struct dom0_plan *plan, struct bzimage_e820 *map, uns
     return 0;
 }
 
-/* Whether the command line has a word starting with prefix. */
-static bool has_option(const char *cmdline, const char *prefix)
-{
-    size_t n = strlen(prefix);
-
-    for (const char *p = cmdline; *p; p++) {
-        if ((p == cmdline || p[-1] == ' ') && strncmp(p, prefix, n) == 0) {
-            return true;
-        }
-    }
-    return false;
-}
-
 /* The module's string, plus "nr_cpus=" unless it has one. */
 static int make_cmdline(const struct dom0_plan *plan, char *buf, size_t size)
 {
     size_t n = (size_t)fmt_snprintf(buf, size, "%s", plan->cmdline);
 
-    if (!has_option(plan->cmdline, "nr_cpus=")) {
+    if (!bzimage_cmdline_has(plan->cmdline, "nr_cpus=")) {
         n = (size_t)fmt_snprintf(buf, size, "%s%snr_cpus=%u", plan->cmdline,
                                  plan->cmdline[0] ? " " : "", plan->nr_vcpus);
     }

@@ -379,3 +379,15 @@ int bzimage_load(const struct bzimage_plan *plan, const void *kernel, const char
     }
     return rc;
 }
+
+bool bzimage_cmdline_has(const char *cmdline, const char *prefix)
+{
+    size_t n = strlen(prefix);
+
+    for (const char *p = cmdline; *p; p++) {
+        if ((p == cmdline || p[-1] == ' ') && strncmp(p, prefix, n) == 0) {
+            return true;
+        }
+    }
+    return false;
+}

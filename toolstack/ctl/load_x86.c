@@ -48,19 +48,6 @@ static void set_protected32(struct builder *b, uint32_t entry, const uint64_t re
     b->vcpu0.stack = 0;
 }
 
-/* Returns: whether the space-separated cmdline has a word starting with prefix. */
-static bool has_word_starting(const char *cmdline, const char *prefix)
-{
-    size_t n = strlen(prefix);
-
-    for (const char *p = cmdline; *p; p++) {
-        if ((p == cmdline || p[-1] == ' ') && strncmp(p, prefix, n) == 0) {
-            return true;
-        }
-    }
-    return false;
-}
-
 /* The host's TSC frequency in kHz. Returns: 0 and *khz, or an error recorded. */
 static int host_tsc_khz(struct builder *b, uint64_t *khz)
 {
@@ -90,7 +77,7 @@ static int linux_cmdline(struct builder *b, char **out)
     const char *user = cmdline_of(b->cfg);
     size_t size = strlen(user) + 64, n = strlen(user);
     uint64_t khz = 0;
-    int rc = has_word_starting(user, "tsc_early_khz=") ? 0 : host_tsc_khz(b, &khz);
+    int rc = bzimage_cmdline_has(user, "tsc_early_khz=") ? 0 : host_tsc_khz(b, &khz);
 
     *out = rc ? NULL : malloc(size);
     if (rc || !*out) {
@@ -102,7 +89,7 @@ static int linux_cmdline(struct builder *b, char **out)
         n += (size_t)snprintf(*out + n, size - n, "%stsc_early_khz=%llu", n ? " " : "",
                               (unsigned long long)khz);
     }
-    if (!has_word_starting(user, "tsc=")) {
+    if (!bzimage_cmdline_has(user, "tsc=")) {
         snprintf(*out + n, size - n, "%stsc=reliable", n ? " " : "");
     }
     return 0;

@@ -121,4 +121,10 @@ int bzimage_plan_boot(const struct bzimage_guest *g, struct bzimage_plan *plan, 
 int bzimage_load(const struct bzimage_plan *plan, const void *kernel, const char *cmdline,
                  const void *initrd, bzimage_write_fn write, void *ctx, const char **why);
 
+/*
+ * Whether the kernel command line (words separated by spaces) has a word starting with prefix,
+ * e.g. "nr_cpus=": loaders add their options only when the user did not give them.
+ */
+bool bzimage_cmdline_has(const char *cmdline, const char *prefix);
+
 #endif /* HV_BZIMAGE_H */

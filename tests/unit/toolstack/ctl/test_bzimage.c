@@ -322,6 +322,18 @@ static void test_bzimage_load_writes_where_the_plan_says(void)
     free(image);
 }
 
+/* Loaders add nr_cpus=, tsc_early_khz=... only when the user's line lacks a word like them. */
+static void test_bzimage_cmdline_has_matches_whole_words_only(void)
+{
+    CU_ASSERT_TRUE(bzimage_cmdline_has("nr_cpus=2", "nr_cpus="));
+    CU_ASSERT_TRUE(bzimage_cmdline_has("console=ttyS0 nr_cpus=2 quiet", "nr_cpus="));
+    CU_ASSERT_TRUE(bzimage_cmdline_has("quiet tsc=reliable", "tsc="));
+    CU_ASSERT_FALSE(bzimage_cmdline_has("xnr_cpus=2", "nr_cpus="));
+    CU_ASSERT_FALSE(bzimage_cmdline_has("tsc_early_khz=1000", "tsc="));
+    CU_ASSERT_FALSE(bzimage_cmdline_has("console=ttyS0 nr_cpus", "nr_cpus="));
+    CU_ASSERT_FALSE(bzimage_cmdline_has("", "nr_cpus="));
+}
+
 static CU_TestInfo bzimage_tests[] = {
     UNIT_TEST(test_bzimage_parse_reads_debians_header),
     UNIT_TEST(test_bzimage_parse_refuses_bad_images),
@@ -333,6 +345,7 @@ static CU_TestInfo bzimage_tests[] = {
     UNIT_TEST(test_bzimage_plan_loads_a_fixed_kernel_at_1mib),
     UNIT_TEST(test_bzimage_plan_refuses_bad_boot_data),
     UNIT_TEST(test_bzimage_load_writes_where_the_plan_says),
+    UNIT_TEST(test_bzimage_cmdline_has_matches_whole_words_only),
     CU_TEST_INFO_NULL,
 };
 
