@@ -9,7 +9,12 @@
 #      RUNS create/destroy cycles;
 #   3. the same for the Linux domU of /etc/axvm/linux.xml (its first console line);
 # plus the serial round trip of a shell command in dom0 (type "echo x", see "x"), which items
-# 2 and 3 include. QEMU: TCG, -smp 2, -m 1024; axvm: dom0_mem=320M.
+# 2 and 3 include;
+#   4. the cost of running under axvm: three workloads (a pipe into md5sum, a shell arithmetic
+#      loop, a fork+exec loop), WORK_RUNS times each (default 3) in dom0 and in the same kernel
+#      and initramfs booted without axvm, timed inside the guest with the kernel's monotonic
+#      clock (/proc/timer_list, ns); medians and their ratio.
+# QEMU: TCG, -smp 2, -m 1024; axvm: dom0_mem=320M.
 # Prints figures only; nothing here passes or fails on time. Serial logs (each line with the
 # host time it was read) stay in build/bench/dom0-*.log. Run `make dom0` and
 # `make ARCH=x86_64 hypervisor guests` first (`make bench` does).
@@ -22,6 +27,8 @@ boot_limit=${DOM0_BOOT_LIMIT:-180}   # seconds for a boot to reach "axvm-dom0: r
 hello_limit=${HELLO_LIMIT:-30}       # seconds from create to hello's first line
 linux_limit=${LINUX_LIMIT:-60}       # seconds from create to the Linux domU's first line
 step_limit=30                        # seconds for a shell command's answer
+work_runs=${WORK_RUNS:-3}            # runs of each workload per boot (the median is printed)
+work_limit=120                       # seconds for one workload run
 cmdline="console=com1 loglvl=info dom0_mem=320M guest_console_echo=1"
 iso=$work/dom0.iso
 bare_iso=$work/dom0-bare.iso
@@ -184,6 +191,57 @@ guest_text() {
     echo "$text"
 }
 
+# The workloads: name, shell command (its output thrown away), target ratio. Each is sized to
+# take a few seconds under TCG. /bin/true is a separate program (a busybox link), so ash forks
+# and execs it each time.
+work_names=(pipe arith fork)
+declare -A work_cmds=(
+    [pipe]="dd if=/dev/zero bs=64k count=${PIPE_BLOCKS:-1000} 2>/dev/null | md5sum >/dev/null"
+    [arith]="i=0; while [ \$i -lt ${ARITH_LOOPS:-100000} ]; do i=\$((i + 1)); done"
+    [fork]="for i in \$(seq ${FORK_LOOPS:-500}); do /bin/true; done"
+)
+declare -A work_what=(
+    [pipe]="dd if=/dev/zero bs=64k count=${PIPE_BLOCKS:-1000} | md5sum"
+    [arith]="ash loop of ${ARITH_LOOPS:-100000} i=\$((i + 1))"
+    [fork]="${FORK_LOOPS:-500} x fork+exec /bin/true"
+)
+declare -A work_target=([pipe]=1.1 [arith]=1.1 [fork]=1.2)
+
+# Runs the workloads in the shell of the current boot, WORK_RUNS rounds of all three (spread
+# over time so a burst of load on the host does not fall on one workload only), and appends the
+# microseconds to the arrays named PREFIX_NAME ($1: prefix). The shell function bt reads the
+# monotonic clock ("now at N nsecs", the third line of /proc/timer_list, read by the shell
+# itself so no fork is counted) before and after the command and prints "bench-w NAME US".
+# On the first failure it stops and says why in $why.
+run_workloads() {
+    local prefix=$1 name hit
+    why=
+    send 'bt() { { read -r _; read -r _; read -r _ _ a _; } </proc/timer_list; eval "$2"; { read -r _; read -r _; read -r _ _ b _; } </proc/timer_list; echo "bench-w $1 $(( (b - a) / 1000 ))"; }'
+    shell_do true || { why="the shell stopped answering"; return 1; }
+    for _ in $(seq "$work_runs"); do
+        for name in "${work_names[@]}"; do
+            send "bt $name '${work_cmds[$name]}'"
+            if ! hit=$(wait_line "^bench-w $name [0-9]+\$" "$sent" "$work_limit"); then
+                why="no result for $name within $work_limit s"
+                return 1
+            fi
+            local -n out=${prefix}_$name
+            out+=("${hit##* }")
+            unset -n out
+        done
+    done
+}
+
+# Waits for the shell of a boot that just came up: until it runs, typed lines may be lost, so
+# ask until it answers.
+wait_shell() {
+    for _ in 1 2 3 4 5 6; do
+        send "echo bench-shell"
+        wait_line '^bench-shell$' "$sent" 10 >/dev/null && return 0
+    done
+    return 1
+}
+
 "$root/scripts/mkiso" --elf "$root/build/x86_64/axvm.elf" --out "$iso" --cmdline "$cmdline" \
     --module "$kernel" "$dom0_cmdline" --module "$initrd" "" || exit 1
 # The same kernel and initramfs booted by the same GRUB without axvm, as axvm gives them to
@@ -194,6 +252,8 @@ guest_text() {
 bench_start=$SECONDS
 boots=() grubs=() banners=() entries=() bares=() rtts=() hellos=() linuxes=()
 hello_builds=() linux_builds=()
+dom0_pipe=() dom0_arith=() dom0_fork=() bare_pipe=() bare_arith=() bare_fork=()
+dom0_work_why="dom0 did not boot" bare_work_why="the kernel did not boot without axvm"
 hello_why="dom0 did not boot" linux_why="dom0 did not boot" hello_first= linux_first=
 for boot in $(seq "$runs"); do
     start_qemu "$boot" --image "$iso" || exit 1
@@ -207,16 +267,14 @@ for boot in $(seq "$runs"); do
     fi
     # The first boot that comes up also runs the guests; the others only time the boot.
     if [ -n "$hit" ] && [ "$hello_why" = "dom0 did not boot" ]; then
-        # Until the shell runs, typed lines may be lost: ask until it answers.
-        for _ in 1 2 3 4 5 6; do
-            send "echo bench-shell"
-            wait_line '^bench-shell$' "$sent" 10 >/dev/null && break
-        done
+        wait_shell
         for _ in $(seq "$runs"); do
             send "echo bench-rtt"
             hit=$(wait_line '^bench-rtt$' "$sent" "$step_limit") &&
                 rtts+=("$(ms_between "$sent" "${hit%% *}")")
         done
+        run_workloads dom0
+        dom0_work_why=$why
         first_line=
         time_creates hellos /etc/axvm/hello.xml hello "$hello_limit" hello_builds
         hello_why=$why hello_first=$first_line first_line=
@@ -230,6 +288,15 @@ done
 for boot in $(seq "$runs"); do
     start_qemu "bare-$boot" --image "$bare_iso" || exit 1
     hit=$(wait_line '^axvm-dom0: ' 0 "$boot_limit") && bares+=("$(ms_between "$started" "${hit%% *}")")
+    # The first that comes up also runs the workloads.
+    if [ -n "$hit" ] && [ "$bare_work_why" = "the kernel did not boot without axvm" ]; then
+        if wait_shell; then
+            run_workloads bare
+            bare_work_why=$why
+        else
+            bare_work_why="its shell did not answer"
+        fi
+    fi
     stop_qemu
 done
 
@@ -273,4 +340,23 @@ echo "    from typing 'axvm-xl create /etc/axvm/linux.xml' to its first console 
 echo "    (target: 3 s); with 'quiet' that line appears when the kernel's console comes up"
 report "  of which create" ms "creates" "${linux_builds[@]}"
 echo "    to axvm-xl's 'Started domain debian' line (built, loaded and unpaused)"
+echo "  cost of running under axvm (dom0 / the same kernel and initramfs without axvm; medians of"
+echo "  $work_runs runs in one boot of each, timed in the guest by its monotonic clock):"
+for name in "${work_names[@]}"; do
+    declare -n d=dom0_$name b=bare_$name
+    awk -v name="$name" -v d="$(median "${d[@]}")" -v b="$(median "${b[@]}")" -v nd="${#d[@]}" \
+        -v nb="${#b[@]}" -v runs="$work_runs" -v target="${work_target[$name]}" 'BEGIN {
+        printf "  %-6s", name
+        printf (d == "") ? "   dom0 not measured" : "   dom0 %6.2f s", d / 1e6
+        printf (b == "") ? ", without axvm not measured" : ", without axvm %6.2f s", b / 1e6
+        if (d != "" && b != "") printf ", ratio %.2f", d / b
+        printf "  (target: %sx)", target
+        if ((d != "" && nd < runs) || (b != "" && nb < runs)) printf "  [%d and %d of %d runs]", nd, nb, runs
+        printf "\n"
+    }'
+    echo "           ${work_what[$name]}"
+    unset -n d b
+done
+[ -z "$dom0_work_why" ] || echo "    dom0: $dom0_work_why"
+[ -z "$bare_work_why" ] || echo "    without axvm: $bare_work_why"
 echo "  (took $((SECONDS - bench_start)) s; serial logs in ${work#"$root"/}/dom0-*.log)"
