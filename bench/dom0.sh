@@ -11,9 +11,9 @@
 # plus the serial round trip of a shell command in dom0 (type "echo x", see "x"), which items
 # 2 and 3 include;
 #   4. the cost of running under axvm: three workloads (a pipe into md5sum, a shell arithmetic
-#      loop, a fork+exec loop), WORK_RUNS times each (default 3) in dom0 and in the same kernel
-#      and initramfs booted without axvm, timed inside the guest with the kernel's monotonic
-#      clock (/proc/timer_list, ns); medians and their ratio.
+#      loop, a fork+exec loop), WORK_RUNS times each (default 3, one per boot) in dom0 and in
+#      the same kernel and initramfs booted without axvm, timed inside the guest with the
+#      kernel's monotonic clock (/proc/timer_list, ns); medians and their ratio.
 # QEMU: TCG, -smp 2, -m 1024; axvm: dom0_mem=320M.
 # Prints figures only; nothing here passes or fails on time. Serial logs (each line with the
 # host time it was read) stay in build/bench/dom0-*.log. Run `make dom0` and
@@ -207,28 +207,39 @@ declare -A work_what=(
 )
 declare -A work_target=([pipe]=1.1 [arith]=1.1 [fork]=1.2)
 
-# Runs the workloads in the shell of the current boot, WORK_RUNS rounds of all three (spread
-# over time so a burst of load on the host does not fall on one workload only), and appends the
-# microseconds to the arrays named PREFIX_NAME ($1: prefix). The shell function bt reads the
-# monotonic clock ("now at N nsecs", the third line of /proc/timer_list, read by the shell
-# itself so no fork is counted) before and after the command and prints "bench-w NAME US".
-# On the first failure it stops and says why in $why.
-run_workloads() {
-    local prefix=$1 name hit
-    why=
-    send 'bt() { { read -r _; read -r _; read -r _ _ a _; } </proc/timer_list; eval "$2"; { read -r _; read -r _; read -r _ _ b _; } </proc/timer_list; echo "bench-w $1 $(( (b - a) / 1000 ))"; }'
-    shell_do true || { why="the shell stopped answering"; return 1; }
-    for _ in $(seq "$work_runs"); do
+# Runs this boot's share of the WORK_RUNS rounds of all three workloads for $1 (dom0 or bare)
+# in boot $2 of RUNS: one round per boot while there are boots enough left, so the rounds fall
+# in different boots (one boot of the bare kernel once ran the pipe twice as slowly as the
+# others, all three rounds), more per boot when RUNS < WORK_RUNS. Each round runs the three in
+# turn, and appends their microseconds to the arrays named PREFIX_NAME. The shell function bt
+# reads the monotonic clock ("now at N nsecs", the third line of /proc/timer_list, read by the
+# shell itself so no fork is counted) before and after the command and prints
+# "bench-w NAME US" ("bench-w NAME" alone if that file could not be read). On a failure it
+# stops and says why in PREFIX_work_why.
+boot_workloads() {
+    local -n rounds=${1}_work_done why_out=${1}_work_why
+    local prefix=$1 left=$((work_runs - ${1}_work_done)) boots_left=$((runs - $2 + 1)) name hit n
+    [ "$left" -gt 0 ] || return 0
+    n=$(((left + boots_left - 1) / boots_left))
+    wait_shell || { why_out="the shell did not answer (boot $2)"; return 1; }
+    send 'bt() { local a= b=; { read -r _; read -r _; read -r _ _ a _; } </proc/timer_list; eval "$2"; { read -r _; read -r _; read -r _ _ b _; } </proc/timer_list; echo "bench-w $1 ${a:+${b:+$(( (b - a) / 1000 ))}}"; }'
+    shell_do true || { why_out="the shell stopped answering (boot $2)"; return 1; }
+    for _ in $(seq "$n"); do
         for name in "${work_names[@]}"; do
             send "bt $name '${work_cmds[$name]}'"
-            if ! hit=$(wait_line "^bench-w $name [0-9]+\$" "$sent" "$work_limit"); then
-                why="no result for $name within $work_limit s"
+            if ! hit=$(wait_line "^bench-w $name( [0-9]*)?\$" "$sent" "$work_limit"); then
+                why_out="no result for $name within $work_limit s (boot $2)"
+                return 1
+            fi
+            if ! [[ $hit =~ \ [1-9][0-9]*$ ]]; then
+                why_out="the guest's clock could not be read (/proc/timer_list)"
                 return 1
             fi
             local -n out=${prefix}_$name
             out+=("${hit##* }")
             unset -n out
         done
+        rounds=$((rounds + 1))
     done
 }
 
@@ -253,7 +264,7 @@ bench_start=$SECONDS
 boots=() grubs=() banners=() entries=() bares=() rtts=() hellos=() linuxes=()
 hello_builds=() linux_builds=()
 dom0_pipe=() dom0_arith=() dom0_fork=() bare_pipe=() bare_arith=() bare_fork=()
-dom0_work_why="dom0 did not boot" bare_work_why="the kernel did not boot without axvm"
+dom0_work_done=0 bare_work_done=0 dom0_work_why= bare_work_why=
 hello_why="dom0 did not boot" linux_why="dom0 did not boot" hello_first= linux_first=
 for boot in $(seq "$runs"); do
     start_qemu "$boot" --image "$iso" || exit 1
@@ -265,16 +276,17 @@ for boot in $(seq "$runs"); do
     else
         echo "dom0: boot $boot did not reach 'axvm-dom0: ready' within $boot_limit s (log: ${log#"$root"/})"
     fi
+    up=$hit
+    # Before the guests, so that no domain has run yet in this boot.
+    [ -z "$up" ] || boot_workloads dom0 "$boot"
     # The first boot that comes up also runs the guests; the others only time the boot.
-    if [ -n "$hit" ] && [ "$hello_why" = "dom0 did not boot" ]; then
+    if [ -n "$up" ] && [ "$hello_why" = "dom0 did not boot" ]; then
         wait_shell
         for _ in $(seq "$runs"); do
             send "echo bench-rtt"
             hit=$(wait_line '^bench-rtt$' "$sent" "$step_limit") &&
                 rtts+=("$(ms_between "$sent" "${hit%% *}")")
         done
-        run_workloads dom0
-        dom0_work_why=$why
         first_line=
         time_creates hellos /etc/axvm/hello.xml hello "$hello_limit" hello_builds
         hello_why=$why hello_first=$first_line first_line=
@@ -288,15 +300,7 @@ done
 for boot in $(seq "$runs"); do
     start_qemu "bare-$boot" --image "$bare_iso" || exit 1
     hit=$(wait_line '^axvm-dom0: ' 0 "$boot_limit") && bares+=("$(ms_between "$started" "${hit%% *}")")
-    # The first that comes up also runs the workloads.
-    if [ -n "$hit" ] && [ "$bare_work_why" = "the kernel did not boot without axvm" ]; then
-        if wait_shell; then
-            run_workloads bare
-            bare_work_why=$why
-        else
-            bare_work_why="its shell did not answer"
-        fi
-    fi
+    [ -z "$hit" ] || boot_workloads bare "$boot"
     stop_qemu
 done
 
@@ -340,23 +344,28 @@ echo "    from typing 'axvm-xl create /etc/axvm/linux.xml' to its first console 
 echo "    (target: 3 s); with 'quiet' that line appears when the kernel's console comes up"
 report "  of which create" ms "creates" "${linux_builds[@]}"
 echo "    to axvm-xl's 'Started domain debian' line (built, loaded and unpaused)"
-echo "  cost of running under axvm (dom0 / the same kernel and initramfs without axvm; medians of"
-echo "  $work_runs runs in one boot of each, timed in the guest by its monotonic clock):"
+echo "  cost of running under axvm: median (min-max) of $work_runs runs spread over the boots, timed by"
+echo "  the guest's monotonic clock; ratio = dom0 / the same kernel and initramfs without axvm:"
 for name in "${work_names[@]}"; do
     declare -n d=dom0_$name b=bare_$name
-    awk -v name="$name" -v d="$(median "${d[@]}")" -v b="$(median "${b[@]}")" -v nd="${#d[@]}" \
-        -v nb="${#b[@]}" -v runs="$work_runs" -v target="${work_target[$name]}" 'BEGIN {
+    awk -v name="$name" -v d="$(stats "${d[@]}")" -v b="$(stats "${b[@]}")" -v runs="$work_runs" \
+        -v target="${work_target[$name]}" 'BEGIN {
+        nd = split(d, dv, " "); nb = split(b, bv, " ")
         printf "  %-6s", name
-        printf (d == "") ? "   dom0 not measured" : "   dom0 %6.2f s", d / 1e6
-        printf (b == "") ? ", without axvm not measured" : ", without axvm %6.2f s", b / 1e6
-        if (d != "" && b != "") printf ", ratio %.2f", d / b
-        printf "  (target: %sx)", target
-        if ((d != "" && nd < runs) || (b != "" && nb < runs)) printf "  [%d and %d of %d runs]", nd, nb, runs
+        if (nd) printf " dom0 %5.2f s (%.2f-%.2f)", dv[1] / 1e6, dv[2] / 1e6, dv[3] / 1e6
+        else printf " dom0 not measured"
+        if (nb) printf ", without axvm %5.2f s (%.2f-%.2f)", bv[1] / 1e6, bv[2] / 1e6, bv[3] / 1e6
+        else printf ", without axvm not measured"
+        if (nd && nb && bv[1] > 0) printf ", ratio %.2f", dv[1] / bv[1]
+        printf "  (target %sx)", target
+        if ((nd && dv[4] < runs) || (nb && bv[4] < runs)) printf "  [%d and %d of %d runs]", dv[4], bv[4], runs
         printf "\n"
     }'
     echo "           ${work_what[$name]}"
     unset -n d b
 done
-[ -z "$dom0_work_why" ] || echo "    dom0: $dom0_work_why"
-[ -z "$bare_work_why" ] || echo "    without axvm: $bare_work_why"
+[ "$dom0_work_done" = 0 ] && [ -z "$dom0_work_why" ] && dom0_work_why="dom0 did not boot"
+[ "$bare_work_done" = 0 ] && [ -z "$bare_work_why" ] && bare_work_why="the kernel did not boot without axvm"
+[ "$dom0_work_done" -lt "$work_runs" ] && [ -n "$dom0_work_why" ] && echo "    dom0: $dom0_work_why"
+[ "$bare_work_done" -lt "$work_runs" ] && [ -n "$bare_work_why" ] && echo "    without axvm: $bare_work_why"
 echo "  (took $((SECONDS - bench_start)) s; serial logs in ${work#"$root"/}/dom0-*.log)"
