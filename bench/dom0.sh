@@ -9,7 +9,12 @@
 #      RUNS create/destroy cycles;
 #   3. the same for the Linux domU of /etc/axvm/linux.xml (its first console line);
 # plus the serial round trip of a shell command in dom0 (type "echo x", see "x"), which items
-# 2 and 3 include. QEMU: TCG, -smp 2, -m 1024; axvm: dom0_mem=320M.
+# 2 and 3 include;
+#   4. the cost of running under axvm: three workloads (a pipe into md5sum, a shell arithmetic
+#      loop, a fork+exec loop), WORK_RUNS times each (default 3, one per boot) in dom0 and in
+#      the same kernel and initramfs booted without axvm, timed inside the guest with the
+#      kernel's monotonic clock (/proc/timer_list, ns); medians and their ratio.
+# QEMU: TCG, -smp 2, -m 1024; axvm: dom0_mem=320M.
 # Prints figures only; nothing here passes or fails on time. Serial logs (each line with the
 # host time it was read) stay in build/bench/dom0-*.log. Run `make dom0` and
 # `make ARCH=x86_64 hypervisor guests` first (`make bench` does).
@@ -22,6 +27,8 @@ boot_limit=${DOM0_BOOT_LIMIT:-180}   # seconds for a boot to reach "axvm-dom0: r
 hello_limit=${HELLO_LIMIT:-30}       # seconds from create to hello's first line
 linux_limit=${LINUX_LIMIT:-60}       # seconds from create to the Linux domU's first line
 step_limit=30                        # seconds for a shell command's answer
+work_runs=${WORK_RUNS:-3}            # runs of each workload per boot (the median is printed)
+work_limit=120                       # seconds for one workload run
 cmdline="console=com1 loglvl=info dom0_mem=320M guest_console_echo=1"
 iso=$work/dom0.iso
 bare_iso=$work/dom0-bare.iso
@@ -184,6 +191,68 @@ guest_text() {
     echo "$text"
 }
 
+# The workloads: name, shell command (its output thrown away), target ratio. Each is sized to
+# take a few seconds under TCG. /bin/true is a separate program (a busybox link), so ash forks
+# and execs it each time.
+work_names=(pipe arith fork)
+declare -A work_cmds=(
+    [pipe]="dd if=/dev/zero bs=64k count=${PIPE_BLOCKS:-1000} 2>/dev/null | md5sum >/dev/null"
+    [arith]="i=0; while [ \$i -lt ${ARITH_LOOPS:-100000} ]; do i=\$((i + 1)); done"
+    [fork]="for i in \$(seq ${FORK_LOOPS:-500}); do /bin/true; done"
+)
+declare -A work_what=(
+    [pipe]="dd if=/dev/zero bs=64k count=${PIPE_BLOCKS:-1000} | md5sum"
+    [arith]="ash loop of ${ARITH_LOOPS:-100000} i=\$((i + 1))"
+    [fork]="${FORK_LOOPS:-500} x fork+exec /bin/true"
+)
+declare -A work_target=([pipe]=1.1 [arith]=1.1 [fork]=1.2)
+
+# Runs this boot's share of the WORK_RUNS rounds of all three workloads for $1 (dom0 or bare)
+# in boot $2 of RUNS: one round per boot while there are boots enough left, so the rounds fall
+# in different boots (one boot of the bare kernel once ran the pipe twice as slowly as the
+# others, all three rounds), more per boot when RUNS < WORK_RUNS. Each round runs the three in
+# turn, and appends their microseconds to the arrays named PREFIX_NAME. The shell function bt
+# reads the monotonic clock ("now at N nsecs", the third line of /proc/timer_list, read by the
+# shell itself so no fork is counted) before and after the command and prints
+# "bench-w NAME US" ("bench-w NAME" alone if that file could not be read). On a failure it
+# stops and says why in PREFIX_work_why.
+boot_workloads() {
+    local -n rounds=${1}_work_done why_out=${1}_work_why
+    local prefix=$1 left=$((work_runs - ${1}_work_done)) boots_left=$((runs - $2 + 1)) name hit n
+    [ "$left" -gt 0 ] || return 0
+    n=$(((left + boots_left - 1) / boots_left))
+    wait_shell || { why_out="the shell did not answer (boot $2)"; return 1; }
+    send 'bt() { local a= b=; { read -r _; read -r _; read -r _ _ a _; } </proc/timer_list; eval "$2"; { read -r _; read -r _; read -r _ _ b _; } </proc/timer_list; echo "bench-w $1 ${a:+${b:+$(( (b - a) / 1000 ))}}"; }'
+    shell_do true || { why_out="the shell stopped answering (boot $2)"; return 1; }
+    for _ in $(seq "$n"); do
+        for name in "${work_names[@]}"; do
+            send "bt $name '${work_cmds[$name]}'"
+            if ! hit=$(wait_line "^bench-w $name( [0-9]*)?\$" "$sent" "$work_limit"); then
+                why_out="no result for $name within $work_limit s (boot $2)"
+                return 1
+            fi
+            if ! [[ $hit =~ \ [1-9][0-9]*$ ]]; then
+                why_out="the guest's clock could not be read (/proc/timer_list)"
+                return 1
+            fi
+            local -n out=${prefix}_$name
+            out+=("${hit##* }")
+            unset -n out
+        done
+        rounds=$((rounds + 1))
+    done
+}
+
+# Waits for the shell of a boot that just came up: until it runs, typed lines may be lost, so
+# ask until it answers.
+wait_shell() {
+    for _ in 1 2 3 4 5 6; do
+        send "echo bench-shell"
+        wait_line '^bench-shell$' "$sent" 10 >/dev/null && return 0
+    done
+    return 1
+}
+
 "$root/scripts/mkiso" --elf "$root/build/x86_64/axvm.elf" --out "$iso" --cmdline "$cmdline" \
     --module "$kernel" "$dom0_cmdline" --module "$initrd" "" || exit 1
 # The same kernel and initramfs booted by the same GRUB without axvm, as axvm gives them to
@@ -194,6 +263,8 @@ guest_text() {
 bench_start=$SECONDS
 boots=() grubs=() banners=() entries=() bares=() rtts=() hellos=() linuxes=()
 hello_builds=() linux_builds=()
+dom0_pipe=() dom0_arith=() dom0_fork=() bare_pipe=() bare_arith=() bare_fork=()
+dom0_work_done=0 bare_work_done=0 dom0_work_why= bare_work_why=
 hello_why="dom0 did not boot" linux_why="dom0 did not boot" hello_first= linux_first=
 for boot in $(seq "$runs"); do
     start_qemu "$boot" --image "$iso" || exit 1
@@ -205,13 +276,12 @@ for boot in $(seq "$runs"); do
     else
         echo "dom0: boot $boot did not reach 'axvm-dom0: ready' within $boot_limit s (log: ${log#"$root"/})"
     fi
+    up=$hit
+    # Before the guests, so that no domain has run yet in this boot.
+    [ -z "$up" ] || boot_workloads dom0 "$boot"
     # The first boot that comes up also runs the guests; the others only time the boot.
-    if [ -n "$hit" ] && [ "$hello_why" = "dom0 did not boot" ]; then
-        # Until the shell runs, typed lines may be lost: ask until it answers.
-        for _ in 1 2 3 4 5 6; do
-            send "echo bench-shell"
-            wait_line '^bench-shell$' "$sent" 10 >/dev/null && break
-        done
+    if [ -n "$up" ] && [ "$hello_why" = "dom0 did not boot" ]; then
+        wait_shell
         for _ in $(seq "$runs"); do
             send "echo bench-rtt"
             hit=$(wait_line '^bench-rtt$' "$sent" "$step_limit") &&
@@ -230,6 +300,7 @@ done
 for boot in $(seq "$runs"); do
     start_qemu "bare-$boot" --image "$bare_iso" || exit 1
     hit=$(wait_line '^axvm-dom0: ' 0 "$boot_limit") && bares+=("$(ms_between "$started" "${hit%% *}")")
+    [ -z "$hit" ] || boot_workloads bare "$boot"
     stop_qemu
 done
 
@@ -273,4 +344,28 @@ echo "    from typing 'axvm-xl create /etc/axvm/linux.xml' to its first console 
 echo "    (target: 3 s); with 'quiet' that line appears when the kernel's console comes up"
 report "  of which create" ms "creates" "${linux_builds[@]}"
 echo "    to axvm-xl's 'Started domain debian' line (built, loaded and unpaused)"
+echo "  cost of running under axvm: median (min-max) of $work_runs runs spread over the boots, timed by"
+echo "  the guest's monotonic clock; ratio = dom0 / the same kernel and initramfs without axvm:"
+for name in "${work_names[@]}"; do
+    declare -n d=dom0_$name b=bare_$name
+    awk -v name="$name" -v d="$(stats "${d[@]}")" -v b="$(stats "${b[@]}")" -v runs="$work_runs" \
+        -v target="${work_target[$name]}" 'BEGIN {
+        nd = split(d, dv, " "); nb = split(b, bv, " ")
+        printf "  %-6s", name
+        if (nd) printf " dom0 %5.2f s (%.2f-%.2f)", dv[1] / 1e6, dv[2] / 1e6, dv[3] / 1e6
+        else printf " dom0 not measured"
+        if (nb) printf ", without axvm %5.2f s (%.2f-%.2f)", bv[1] / 1e6, bv[2] / 1e6, bv[3] / 1e6
+        else printf ", without axvm not measured"
+        if (nd && nb && bv[1] > 0) printf ", ratio %.2f", dv[1] / bv[1]
+        printf "  (target %sx)", target
+        if ((nd && dv[4] < runs) || (nb && bv[4] < runs)) printf "  [%d and %d of %d runs]", dv[4], bv[4], runs
+        printf "\n"
+    }'
+    echo "           ${work_what[$name]}"
+    unset -n d b
+done
+[ "$dom0_work_done" = 0 ] && [ -z "$dom0_work_why" ] && dom0_work_why="dom0 did not boot"
+[ "$bare_work_done" = 0 ] && [ -z "$bare_work_why" ] && bare_work_why="the kernel did not boot without axvm"
+[ "$dom0_work_done" -lt "$work_runs" ] && [ -n "$dom0_work_why" ] && echo "    dom0: $dom0_work_why"
+[ "$bare_work_done" -lt "$work_runs" ] && [ -n "$bare_work_why" ] && echo "    without axvm: $bare_work_why"
 echo "  (took $((SECONDS - bench_start)) s; serial logs in ${work#"$root"/}/dom0-*.log)"
