@@ -601,8 +601,12 @@ void vm_vcpu_stopped(struct vcpu *v)
         return;
     }
     vconsole_flush(&vm->console);
-    log_info("d%u (%s) %s, code %llu", vm->id, vm->name, reason_name(vm->shutdown_reason),
-             (unsigned long long)vm->exit_code);
+    if (vm->destroy_requested) {
+        log_info("d%u (%s) stopped: destroyed by dom0", vm->id, vm->name);
+    } else {
+        log_info("d%u (%s) %s, code %llu", vm->id, vm->name, reason_name(vm->shutdown_reason),
+                 (unsigned long long)vm->exit_code);
+    }
     log_vm_stats(vm);
     /* Decided under domctl_lock, so a control hypercall never sees the VM freed under it. */
     flags = domctl_lock_take();
