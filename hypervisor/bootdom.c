@@ -210,6 +210,11 @@ static bool starts_with_word(const char *s, const char *word)
     return strncmp(s, word, n) == 0 && (s[n] == ' ' || s[n] == '\0');
 }
 
+bool bootdom_claims_module(const struct boot_module *m)
+{
+    return starts_with_word(m->string, "domain") || starts_with_word(m->string, "module");
+}
+
 /* The guest's own modules: those right after the kernel whose string starts with "module". */
 static unsigned int collect_modules(const struct boot_info *bi, unsigned int kernel,
                                     struct boot_module *mods)

@@ -5,6 +5,7 @@
  * that what stays free for other domains is one high block. The arch builds the domain.
  */
 #define LOG_TAG "dom0"
+#include <hv/bootdom.h>
 #include <hv/cmdline.h>
 #include <hv/console.h>
 #include <hv/dom0.h>
@@ -54,19 +55,6 @@ static void pump_input(struct timer *t)
 struct vm *dom0_get(void)
 {
     return __atomic_load_n(&dom0, __ATOMIC_ACQUIRE);
-}
-
-static bool starts_with_word(const char *s, const char *word)
-{
-    size_t n = strlen(word);
-
-    return strncmp(s, word, n) == 0 && (s[n] == ' ' || s[n] == '\0');
-}
-
-/* A module that is not a boot-time domain's ("domain ..." or "module ..."). */
-static bool is_dom0_module(const struct boot_module *m)
-{
-    return !starts_with_word(m->string, "domain") && !starts_with_word(m->string, "module");
 }
 
 /* dom0_mem= or the default: half the free RAM, at most DOM0_DEFAULT_MEM_MAX. */
@@ -147,13 +135,13 @@ struct vm *dom0_start(const struct boot_info *bi)
     struct vm *vm;
     int rc;
 
-    if (bi->nr_modules == 0 || !is_dom0_module(&bi->modules[0])) {
+    if (bi->nr_modules == 0 || bootdom_claims_module(&bi->modules[0])) {
         log_info("no dom0 module: running without dom0");
         return NULL;
     }
     plan.kernel = &bi->modules[0];
     plan.cmdline = plan.kernel->string;
-    if (bi->nr_modules > 1 && is_dom0_module(&bi->modules[1])) {
+    if (bi->nr_modules > 1 && !bootdom_claims_module(&bi->modules[1])) {
         plan.initrd = &bi->modules[1];
     }
     plan.nr_vcpus = choose_vcpus();
@@ -178,6 +166,8 @@ struct vm *dom0_start(const struct boot_info *bi)
     }
     rc = vm_boot(vm);
     if (rc) {
+        vm_destroy(vm);   /* identical regions: the RAM is not freed with the VM... */
+        give_back(&plan); /* ...but here */
         log_err("dom0 did not boot (error %d)", rc);
         return NULL;
     }

@@ -224,6 +224,17 @@ int cli_parse(struct cli *cli, int argc, char **argv, struct cli_args *args)
     return check_arg_count(cli, args);
 }
 
+int cli_parse_domain(struct cli *cli, int argc, char **argv, struct cli_args *args, int *domid)
+{
+    int rc = cli_parse(cli, argc, argv, args);
+
+    if (rc != CLI_RUN) {
+        return rc;
+    }
+    *domid = cli_domain(cli, args->argv[0]);
+    return *domid < 0 ? 1 : CLI_RUN;
+}
+
 bool cli_args_has(const struct cli_args *args, int val)
 {
     for (unsigned int i = 0; args->options && args->options[i].name; i++) {

@@ -188,14 +188,10 @@ int cmd_console_attach(struct cli *cli, uint16_t domid, const char *label)
 static int cmd_console_console(struct cli *cli, int argc, char **argv)
 {
     struct cli_args args;
-    int domid, rc = cli_parse(cli, argc, argv, &args);
+    int domid, rc = cli_parse_domain(cli, argc, argv, &args, &domid);
 
     if (rc != CLI_RUN) {
         return rc;
-    }
-    domid = cli_domain(cli, args.argv[0]);
-    if (domid < 0) {
-        return 1;
     }
     return cmd_console_attach(cli, (uint16_t)domid, args.argv[0]);
 }

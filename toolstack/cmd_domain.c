@@ -69,14 +69,10 @@ typedef int (*domain_op_fn)(struct axvmctl *h, uint16_t domid);
 static int domain_op(struct cli *cli, int argc, char **argv, domain_op_fn op, const char *verb)
 {
     struct cli_args args;
-    int domid, rc = cli_parse(cli, argc, argv, &args);
+    int domid, rc = cli_parse_domain(cli, argc, argv, &args, &domid);
 
     if (rc != CLI_RUN) {
         return rc;
-    }
-    domid = cli_domain(cli, args.argv[0]);
-    if (domid < 0) {
-        return 1;
     }
     rc = op(cli->ctl, (uint16_t)domid);
     if (rc < 0) {
@@ -157,14 +153,10 @@ static int ask_guest(struct cli *cli, int argc, char **argv, uint32_t reason)
 {
     const char *verb = reason == AXVM_SHUTDOWN_REBOOT ? "reboot" : "shut down";
     struct cli_args args;
-    int domid, rc = cli_parse(cli, argc, argv, &args);
+    int domid, rc = cli_parse_domain(cli, argc, argv, &args, &domid);
 
     if (rc != CLI_RUN) {
         return rc;
-    }
-    domid = cli_domain(cli, args.argv[0]);
-    if (domid < 0) {
-        return 1;
     }
     rc = axvmctl_domain_shutdown(cli->ctl, (uint16_t)domid, reason);
     if (rc < 0) {

@@ -86,6 +86,12 @@ struct cli_args {
  */
 int cli_parse(struct cli *cli, int argc, char **argv, struct cli_args *args);
 
+/*
+ * cli_parse() for the commands whose first argument is a DOMAIN, then resolve it.
+ * Returns: CLI_RUN with *args and *domid filled; else the exit status to return at once.
+ */
+int cli_parse_domain(struct cli *cli, int argc, char **argv, struct cli_args *args, int *domid);
+
 /* Returns: whether the option with this val was given. */
 bool cli_args_has(const struct cli_args *args, int val);
 

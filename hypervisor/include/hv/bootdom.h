@@ -34,6 +34,12 @@ struct bootdom_spec {
 int bootdom_parse(const char *s, struct bootdom_spec *spec, char *err, size_t err_size);
 
 /*
+ * Whether module m belongs to the boot-time domains: its string starts with the word "domain"
+ * (a guest kernel) or "module" (one of that guest's own modules). Context: any.
+ */
+bool bootdom_claims_module(const struct boot_module *m);
+
+/*
  * Build and boot every boot-time domain among bi's modules. A domain that cannot be built is
  * reported and skipped. Context: boot CPU, after SMP bring-up. Returns: the number started.
  */

@@ -488,7 +488,27 @@ static void test_bootdom_start_all_makes_one_privileged_domain_0_and_refuses_a_s
                     -AXVM_EINVAL);
 }
 
+/* dom0 takes the first modules unless they are a boot-time domain's. */
+static void test_bootdom_claims_domain_and_module_words_only(void)
+{
+    static const struct {
+        const char *string;
+        bool claimed;
+    } cases[] = {
+        {"domain name=a", true}, {"domain", true},     {"module greeting", true},
+        {"module", true},        {"", false},          {"console=ttyS0 quiet", false},
+        {"domains", false},      {"modules=x", false}, {"root=/dev/sda1 domain", false},
+    };
+
+    for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+        struct boot_module m = {.string = cases[i].string};
+
+        CU_ASSERT_EQUAL(bootdom_claims_module(&m), cases[i].claimed);
+    }
+}
+
 static CU_TestInfo bootdom_tests[] = {
+    UNIT_TEST(test_bootdom_claims_domain_and_module_words_only),
     UNIT_TEST(test_bootdom_parse_fills_defaults_for_a_bare_name),
     UNIT_TEST(test_bootdom_parse_takes_every_option),
     UNIT_TEST(test_bootdom_parse_takes_ports_and_interrupts),
