@@ -95,6 +95,7 @@ static bool axvm_fills_buffer(u32 nr)
 	case AXVM_HC_DOMAIN_LIST:
 	case AXVM_HC_CONSOLE_READ:
 	case AXVM_HC_LOG_READ:
+	case AXVM_HC_SYSCTL_STATS:
 		return true;
 	default:
 		return false;

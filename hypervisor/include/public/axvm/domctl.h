@@ -37,8 +37,11 @@
 #define AXVM_HC_LOG_READ           29 /* struct axvm_console_read (domid ignored); buffer */
 #define AXVM_HC_PHYSINFO           30 /* struct axvm_physinfo (out) */
 #define AXVM_HC_CONSOLE_INPUT      31 /* struct axvm_console_input; buffer: the bytes */
+#define AXVM_HC_SYSCTL_STATS       32 /* struct axvm_sysctl_stats (in/out); buffer: the records */
+#define AXVM_HC_SCHED_CREDIT       33 /* struct axvm_sched_credit (in/out) */
+#define AXVM_HC_VCPU_PIN           34 /* struct axvm_vcpu_pin */
 #define AXVM_HC_CONTROL_FIRST      AXVM_HC_DOMAIN_CREATE
-#define AXVM_HC_CONTROL_LAST       AXVM_HC_CONSOLE_INPUT
+#define AXVM_HC_CONTROL_LAST       AXVM_HC_VCPU_PIN
 
 #define AXVM_DOMAIN_NAME_MAX   32    /* bytes, NUL included */
 #define AXVM_COPY_MAX          65536 /* bytes one DOMAIN_COPY may carry */
@@ -219,5 +222,142 @@ struct axvm_physinfo {
     char virt[32];        /* 0x50: "svm", "vmx", "el2" */
 };
 _Static_assert(sizeof(struct axvm_physinfo) == 0x70, "axvm_physinfo");
+
+/*
+ * Why vCPUs left the guest (axvm_vcpu_stats.exits[]), in arch-neutral terms. Each arch maps its
+ * hardware exit codes onto these (docs/hypercalls.md has the table); new reasons take the
+ * free numbers below AXVM_EXIT_NR, so old toolstacks show them as unnamed.
+ */
+#define AXVM_EXIT_OTHER      0  /* anything below: INVD, WBINVD, FERR, ... */
+#define AXVM_EXIT_MMIO       1  /* an emulated MMIO access */
+#define AXVM_EXIT_IO         2  /* an emulated port access (x86) */
+#define AXVM_EXIT_NPF        3  /* a nested / stage-2 fault on RAM (lazy population, ...) */
+#define AXVM_EXIT_HYPERCALL  4  /* VMMCALL, HVC */
+#define AXVM_EXIT_HALT       5  /* HLT, WFI, WFE */
+#define AXVM_EXIT_INTR       6  /* a host interrupt: timer, IPI, device */
+#define AXVM_EXIT_CPUID      7  /* CPUID (x86) */
+#define AXVM_EXIT_MSR        8  /* RDMSR/WRMSR (x86), a trapped system register (arm64) */
+#define AXVM_EXIT_IRQ_WINDOW 9  /* the guest opened its interrupt window */
+#define AXVM_EXIT_EXCEPTION  10 /* an exception intercepted, or an instruction refused */
+#define AXVM_EXIT_SHUTDOWN   11 /* triple fault, invalid state: the domain crashed */
+#define AXVM_EXIT_CPU_UP     12 /* INIT/SIPI, PSCI CPU_ON */
+#define AXVM_EXIT_FIRMWARE   13 /* SMC (arm64: PSCI and other firmware calls) */
+#define AXVM_EXIT_NR         16 /* size of the exits[] arrays */
+
+/* vCPU states (axvm_vcpu_stats.state). */
+#define AXVM_VCPU_OFFLINE  0 /* not started, or stopped for good */
+#define AXVM_VCPU_RUNNABLE 1 /* waiting for its CPU */
+#define AXVM_VCPU_RUNNING  2 /* on its CPU now */
+#define AXVM_VCPU_BLOCKED  3 /* halted until an interrupt, or paused */
+
+/* Schedulers (axvm_sysctl_stats.sched). */
+#define AXVM_SCHED_RR     1
+#define AXVM_SCHED_CREDIT 2
+
+#define AXVM_STATS_DOMAIN_FLAG_PRIVILEGED 1 /* axvm_domain_stats.flags: dom0 */
+
+/* One domain in SYSCTL_STATS: what `axvm-xl list -l` and axvm-top show. */
+struct axvm_domain_stats {
+    uint16_t domid;                  /* 0x00 */
+    uint16_t nr_vcpus;               /* 0x02 */
+    uint32_t state;                  /* 0x04: AXVM_STATE_* */
+    char name[AXVM_DOMAIN_NAME_MAX]; /* 0x08 */
+    uint64_t cpu_time_ns;            /* 0x28: all vCPUs together */
+    uint64_t mem_kib;                /* 0x30: RAM it holds now */
+    uint64_t max_mem_kib;            /* 0x38: RAM regions' total size */
+    uint64_t pages;                  /* 0x40: frames allocated for it (RAM and stage-2 tables) */
+    uint64_t nr_hypercalls;          /* 0x48: all vCPUs together */
+    uint64_t created_ns;             /* 0x50: hypervisor uptime when it was created */
+    uint32_t weight;                 /* 0x58: credit scheduler weight */
+    uint32_t cap;                    /* 0x5c: percent of one CPU, 0 = no cap */
+    uint32_t flags;                  /* 0x60: AXVM_STATS_DOMAIN_FLAG_* */
+    uint32_t shutdown_reason;        /* 0x64: AXVM_SHUTDOWN_*, when stopped */
+};
+_Static_assert(sizeof(struct axvm_domain_stats) == 0x68, "axvm_domain_stats");
+
+/* One vCPU in SYSCTL_STATS. */
+struct axvm_vcpu_stats {
+    uint16_t domid;                /* 0x00 */
+    uint16_t vcpu;                 /* 0x02 */
+    uint16_t state;                /* 0x04: AXVM_VCPU_* */
+    uint16_t pcpu;                 /* 0x06: the CPU it runs on or last ran on */
+    uint64_t affinity;             /* 0x08: CPUs it may run on (hard affinity) */
+    uint64_t ran_on;               /* 0x10: CPUs it has run on since its affinity was set */
+    uint64_t cpu_time_ns;          /* 0x18 */
+    uint64_t nr_hypercalls;        /* 0x20 */
+    uint64_t nr_scheduled;         /* 0x28: times it was put on a CPU */
+    uint64_t nr_migrations;        /* 0x30: times it moved to another CPU */
+    int64_t credit;                /* 0x38: credit scheduler credit, in ns of weight-256 time */
+    uint64_t exits[AXVM_EXIT_NR];  /* 0x40: by AXVM_EXIT_* */
+};
+_Static_assert(sizeof(struct axvm_vcpu_stats) == 0xc0, "axvm_vcpu_stats");
+
+/* One physical CPU in SYSCTL_STATS. */
+struct axvm_pcpu_stats {
+    uint16_t cpu;          /* 0x00 */
+    uint16_t domid;        /* 0x02: running now, or AXVM_DOMID_INVALID when idle */
+    uint16_t vcpu;         /* 0x04 */
+    uint16_t nr_runnable;  /* 0x06: vCPUs waiting on its run queue */
+    uint64_t idle_ns;      /* 0x08: time halted with nothing to run */
+    uint64_t nr_switches;  /* 0x10: vCPUs put on it */
+    uint64_t sched_ns;     /* 0x18: time spent in the scheduler's decisions and switches */
+};
+_Static_assert(sizeof(struct axvm_pcpu_stats) == 0x20, "axvm_pcpu_stats");
+
+/*
+ * Everything at once: the buffer holds max_domains axvm_domain_stats, then max_vcpus
+ * axvm_vcpu_stats, then max_pcpus axvm_pcpu_stats (arg3 must be at least that size). Records
+ * are written in domid order, each domain's vCPUs in order; a domain whose vCPUs do not all
+ * fit is left out whole. total_* say how many exist, so a caller with too small a buffer knows
+ * what to ask for next time.
+ */
+struct axvm_sysctl_stats {
+    uint32_t max_domains;   /* 0x00 in */
+    uint32_t max_vcpus;     /* 0x04 in */
+    uint32_t max_pcpus;     /* 0x08 in */
+    uint32_t sched;         /* 0x0c out: AXVM_SCHED_* */
+    uint32_t nr_domains;    /* 0x10 out: records written */
+    uint32_t nr_vcpus;      /* 0x14 out */
+    uint32_t nr_pcpus;      /* 0x18 out */
+    uint32_t total_domains; /* 0x1c out: that exist */
+    uint32_t total_vcpus;   /* 0x20 out */
+    uint32_t pad;           /* 0x24 */
+    uint64_t now_ns;        /* 0x28 out: hypervisor uptime when taken */
+    uint64_t total_kib;     /* 0x30 out: usable RAM */
+    uint64_t free_kib;      /* 0x38 out */
+};
+_Static_assert(sizeof(struct axvm_sysctl_stats) == 0x40, "axvm_sysctl_stats");
+
+#define AXVM_SCHED_SET_WEIGHT 1 /* axvm_sched_credit.flags */
+#define AXVM_SCHED_SET_CAP    2
+#define AXVM_WEIGHT_MIN       1
+#define AXVM_WEIGHT_MAX       65535
+#define AXVM_WEIGHT_DEFAULT   256
+
+/*
+ * Read (flags 0) or change a domain's credit-scheduler parameters; the values in effect are
+ * written back. cap is a percentage of one CPU (50 = half a CPU, 200 = two CPUs' worth), at
+ * most 100 * nr_vcpus; 0 removes the cap. -AXVM_EOPNOTSUPP when changing them under a
+ * scheduler other than credit.
+ */
+struct axvm_sched_credit {
+    uint16_t domid;  /* 0x00 */
+    uint16_t flags;  /* 0x02 in: AXVM_SCHED_SET_* */
+    uint32_t weight; /* 0x04 in/out: AXVM_WEIGHT_MIN..AXVM_WEIGHT_MAX */
+    uint32_t cap;    /* 0x08 in/out */
+    uint32_t pad;    /* 0x0c */
+};
+_Static_assert(sizeof(struct axvm_sched_credit) == 16, "axvm_sched_credit");
+
+#define AXVM_VCPU_ALL 0xffffu /* axvm_vcpu_pin.vcpu: every vCPU of the domain */
+
+/* Set the CPUs a vCPU (or all of them) may run on; it moves off others at once. */
+struct axvm_vcpu_pin {
+    uint16_t domid;   /* 0x00 */
+    uint16_t vcpu;    /* 0x02: index, or AXVM_VCPU_ALL */
+    uint32_t pad;     /* 0x04 */
+    uint64_t cpumask; /* 0x08: bit n = CPU n; must name at least one online CPU */
+};
+_Static_assert(sizeof(struct axvm_vcpu_pin) == 16, "axvm_vcpu_pin");
 
 #endif /* AXVM_PUBLIC_DOMCTL_H */
