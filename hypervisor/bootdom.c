@@ -9,6 +9,7 @@
 #include <hv/cmdline.h>
 #include <hv/fmt.h>
 #include <hv/log.h>
+#include <hv/sched.h>
 #include <hv/string.h>
 #include <public/axvm/errno.h>
 
@@ -131,6 +132,13 @@ static int apply_option(const struct option *o, struct bootdom_spec *spec, char 
         rc = parse_irq(o, spec, err, size);
     } else if (option_is(o, "privileged") && !o->value_len) {
         cfg->privileged = true;
+    } else if (option_is(o, "weight")) {
+        rc = parse_number_option(o, AXVM_WEIGHT_MAX, &n, err, size);
+        spec->weight = (uint32_t)n;
+        rc = rc ? rc : n == 0 ? fail(err, size, "'%.*s': a weight from 1 to 65535", o) : 0;
+    } else if (option_is(o, "cap")) {
+        rc = parse_number_option(o, 100u * VM_MAX_VCPUS, &n, err, size);
+        spec->cap = (uint32_t)n;
     } else {
         rc = fail(err, size, "unknown option '%.*s'", o);
     }
@@ -260,6 +268,14 @@ static int build_one(const struct boot_info *bi, unsigned int index,
     if (rc) {
         vm_destroy(vm);
         return rc;
+    }
+    if (spec->weight || spec->cap) {
+        rc = sched_set_credit(
+            vm, (spec->weight ? AXVM_SCHED_SET_WEIGHT : 0u) | (spec->cap ? AXVM_SCHED_SET_CAP : 0u),
+            spec->weight, spec->cap);
+        if (rc) {
+            log_warn("d%u (%s): weight and cap need sched=credit; ignored", vm->id, vm->name);
+        }
     }
     vm_set_vcpu_boot(vm, &boot);
     vm->destroy_when_stopped = true;

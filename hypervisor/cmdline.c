@@ -197,10 +197,23 @@ static const char *parse_guest_console_echo(const char *value, size_t len, struc
     return NULL;
 }
 
+static const char *parse_sched(const char *value, size_t len, struct hv_options *opts)
+{
+    if (len == 6 && memcmp(value, "credit", 6) == 0) {
+        opts->sched_rr = false;
+    } else if (len == 2 && memcmp(value, "rr", 2) == 0) {
+        opts->sched_rr = true;
+    } else {
+        return "not credit or rr";
+    }
+    return NULL;
+}
+
 static const struct option_spec option_table[] = {
     {"console", parse_console},   {"loglvl", parse_loglvl},
     {"dom0_mem", parse_dom0_mem}, {"dom0_vcpus", parse_dom0_vcpus},
     {"selftest", parse_selftest}, {"guest_console_echo", parse_guest_console_echo},
+    {"sched", parse_sched},
 };
 
 static void set_defaults(struct hv_options *opts)

@@ -11,8 +11,10 @@
 #include <hv/console.h>
 #include <hv/domctl.h>
 #include <hv/frame.h>
+#include <hv/log.h>
 #include <hv/page.h>
 #include <hv/percpu.h>
+#include <hv/sched.h>
 #include <hv/spinlock.h>
 #include <hv/string.h>
 #include <hv/time.h>
@@ -55,6 +57,9 @@ struct domctl_call {
         struct axvm_console_read console_read;
         struct axvm_console_input console_input;
         struct axvm_physinfo physinfo;
+        struct axvm_sysctl_stats stats;
+        struct axvm_sched_credit credit;
+        struct axvm_vcpu_pin pin;
     } arg;
 };
 
@@ -623,6 +628,199 @@ static int64_t dc_console_input(struct domctl_call *c)
 }
 
 /* ---------------------------------------------------------------------------------------- */
+/* Scheduling and statistics */
+
+static uint16_t abi_vcpu_state(enum vcpu_state state)
+{
+    switch (state) {
+    case VCPU_RUNNABLE:
+        return AXVM_VCPU_RUNNABLE;
+    case VCPU_RUNNING:
+        return AXVM_VCPU_RUNNING;
+    case VCPU_BLOCKED:
+        return AXVM_VCPU_BLOCKED;
+    case VCPU_OFFLINE:
+        break;
+    }
+    return AXVM_VCPU_OFFLINE;
+}
+
+static void fill_domain_stats(struct vm *vm, struct axvm_domain_stats *d)
+{
+    enum vm_state state = vm_get_state(vm);
+
+    memset(d, 0, sizeof(*d));
+    d->domid = vm->id;
+    d->nr_vcpus = (uint16_t)vm->nr_vcpus;
+    d->state = abi_state(state);
+    strlcpy(d->name, vm->name, sizeof(d->name));
+    d->cpu_time_ns = vm_cpu_time_ns(vm);
+    d->mem_kib = vm_ram_bytes(vm) / 1024;
+    d->max_mem_kib = vm_max_ram_bytes(vm) / 1024;
+    d->pages = vm_nr_pages(vm);
+    for (unsigned int i = 0; i < vm->nr_vcpus; i++) {
+        d->nr_hypercalls +=
+            __atomic_load_n(&vm->vcpus[i]->exits[AXVM_EXIT_HYPERCALL], __ATOMIC_RELAXED);
+    }
+    d->created_ns = vm->created_ns;
+    d->weight = __atomic_load_n(&vm->sched.weight, __ATOMIC_RELAXED);
+    d->cap = __atomic_load_n(&vm->sched.cap, __ATOMIC_RELAXED);
+    d->flags = vm->config.privileged ? AXVM_STATS_DOMAIN_FLAG_PRIVILEGED : 0;
+    d->shutdown_reason =
+        state == VM_STATE_SHUTDOWN || state == VM_STATE_CRASHED ? vm->shutdown_reason : 0;
+}
+
+static void fill_vcpu_stats(struct vcpu *v, struct axvm_vcpu_stats *s)
+{
+    struct sched_vcpu sv;
+    enum vcpu_state state;
+    unsigned int pcpu;
+
+    memset(s, 0, sizeof(*s));
+    sched_vcpu_snapshot(v, &state, &pcpu, &sv);
+    s->domid = v->vm->id;
+    s->vcpu = (uint16_t)v->id;
+    s->state = abi_vcpu_state(state);
+    s->pcpu = (uint16_t)pcpu;
+    s->affinity = sv.affinity;
+    s->ran_on = sv.ran_on;
+    s->cpu_time_ns = __atomic_load_n(&v->run_ns, __ATOMIC_RELAXED);
+    s->nr_scheduled = sv.nr_scheduled;
+    s->nr_migrations = sv.nr_migrations;
+    s->credit = sv.credit;
+    for (unsigned int r = 0; r < AXVM_EXIT_NR; r++) {
+        s->exits[r] = __atomic_load_n(&v->exits[r], __ATOMIC_RELAXED);
+    }
+    s->nr_hypercalls = s->exits[AXVM_EXIT_HYPERCALL];
+}
+
+/*
+ * Every domain, vCPU and CPU in one answer: domain records, then vCPU records, then CPU
+ * records, each array at the place the caller's maxima give it in the buffer.
+ */
+static int64_t dc_sysctl_stats(struct domctl_call *c)
+{
+    struct axvm_sysctl_stats *a = &c->arg.stats;
+    uint64_t vcpu_base = (uint64_t)a->max_domains * sizeof(struct axvm_domain_stats);
+    uint64_t pcpu_base = vcpu_base + (uint64_t)a->max_vcpus * sizeof(struct axvm_vcpu_stats);
+    uint64_t end = pcpu_base + (uint64_t)a->max_pcpus * sizeof(struct axvm_pcpu_stats);
+    domid_t ids[VM_MAX_DOMAINS];
+    unsigned int total, nr_dom = 0, nr_vcpu = 0, all_vcpus = 0, nr_pcpu = 0;
+
+    if (a->pad || a->max_domains > VM_MAX_DOMAINS || a->max_vcpus > VM_MAX_DOMAINS * VM_MAX_VCPUS ||
+        a->max_pcpus > CONFIG_NR_CPUS || end > c->buf_size) {
+        return -AXVM_EINVAL;
+    }
+    total = MIN(vm_list_ids(ids, VM_MAX_DOMAINS), (unsigned int)VM_MAX_DOMAINS);
+    for (unsigned int i = 0; i < total; i++) {
+        struct vm *vm = vm_find(ids[i]); /* domctl_lock: it cannot have been freed meanwhile */
+        struct axvm_domain_stats d;
+        int rc;
+
+        if (!vm) {
+            continue;
+        }
+        all_vcpus += vm->nr_vcpus;
+        if (nr_dom >= a->max_domains || nr_vcpu + vm->nr_vcpus > a->max_vcpus) {
+            continue; /* no room for it whole: total_* tell the caller */
+        }
+        for (unsigned int k = 0; k < vm->nr_vcpus; k++) {
+            struct axvm_vcpu_stats s;
+
+            fill_vcpu_stats(vm->vcpus[k], &s);
+            rc = vm_write_guest(c->caller, c->buf_gpa + vcpu_base + (nr_vcpu + k) * sizeof(s), &s,
+                                sizeof(s));
+            if (rc) {
+                return rc;
+            }
+        }
+        fill_domain_stats(vm, &d);
+        rc = vm_write_guest(c->caller, c->buf_gpa + nr_dom * sizeof(d), &d, sizeof(d));
+        if (rc) {
+            return rc;
+        }
+        nr_dom++;
+        nr_vcpu += vm->nr_vcpus;
+    }
+    /* Online CPUs are numbered from 0 without gaps. */
+    for (unsigned int cpu = 0; cpu < percpu_nr_online() && nr_pcpu < a->max_pcpus; cpu++) {
+        struct axvm_pcpu_stats p;
+        int rc;
+
+        memset(&p, 0, sizeof(p));
+        sched_pcpu_stats(cpu, &p);
+        rc = vm_write_guest(c->caller, c->buf_gpa + pcpu_base + nr_pcpu * sizeof(p), &p, sizeof(p));
+        if (rc) {
+            return rc;
+        }
+        nr_pcpu++;
+    }
+    a->sched = sched_policy_id();
+    a->nr_domains = nr_dom;
+    a->nr_vcpus = nr_vcpu;
+    a->nr_pcpus = nr_pcpu;
+    a->total_domains = total;
+    a->total_vcpus = all_vcpus;
+    a->now_ns = arch_time_now_ns();
+    a->total_kib = (uint64_t)frame_nr_managed() * (PAGE_SIZE / 1024);
+    a->free_kib = (uint64_t)frame_nr_free() * (PAGE_SIZE / 1024);
+    return 0;
+}
+
+/* Read, and with flags set change, a domain's weight and cap; the values in effect go back. */
+static int64_t dc_sched_credit(struct domctl_call *c)
+{
+    struct axvm_sched_credit *a = &c->arg.credit;
+    struct vm *vm;
+    int rc;
+
+    if (a->pad) {
+        return -AXVM_EINVAL;
+    }
+    rc = any_domain(c, a->domid, &vm);
+    rc = rc ? rc : sched_set_credit(vm, a->flags, a->weight, a->cap);
+    if (rc) {
+        return rc;
+    }
+    a->weight = __atomic_load_n(&vm->sched.weight, __ATOMIC_RELAXED);
+    a->cap = __atomic_load_n(&vm->sched.cap, __ATOMIC_RELAXED);
+    if (a->flags) {
+        log_info("d%u (%s): weight %u, cap %u%%", vm->id, vm->name, a->weight, a->cap);
+    }
+    return 0;
+}
+
+static int64_t dc_vcpu_pin(struct domctl_call *c)
+{
+    const struct axvm_vcpu_pin *a = &c->arg.pin;
+    struct vm *vm;
+    int rc;
+
+    if (a->pad) {
+        return -AXVM_EINVAL;
+    }
+    rc = any_domain(c, a->domid, &vm);
+    if (rc) {
+        return rc;
+    }
+    if (a->vcpu != AXVM_VCPU_ALL && a->vcpu >= vm->nr_vcpus) {
+        return -AXVM_EINVAL;
+    }
+    for (unsigned int i = 0; i < vm->nr_vcpus; i++) {
+        if (a->vcpu != AXVM_VCPU_ALL && a->vcpu != i) {
+            continue;
+        }
+        rc = sched_set_affinity(vm->vcpus[i], a->cpumask); /* fails for all or none */
+        if (rc) {
+            return rc;
+        }
+    }
+    log_info("d%u (%s): vCPU %s pinned to CPUs 0x%llx", vm->id, vm->name,
+             a->vcpu == AXVM_VCPU_ALL ? "all" : "one", (unsigned long long)a->cpumask);
+    return 0;
+}
+
+/* ---------------------------------------------------------------------------------------- */
 /* Dispatch */
 
 #define CALL(nr, fn, type, out, buf) [nr - AXVM_HC_CONTROL_FIRST] = {fn, sizeof(type), out, buf}
@@ -645,6 +843,9 @@ static const struct domctl_spec specs[AXVM_HC_CONTROL_LAST - AXVM_HC_CONTROL_FIR
     CALL(AXVM_HC_LOG_READ, dc_log_read, struct axvm_console_read, true, BUF_WRITE),
     CALL(AXVM_HC_PHYSINFO, dc_physinfo, struct axvm_physinfo, true, BUF_NONE),
     CALL(AXVM_HC_CONSOLE_INPUT, dc_console_input, struct axvm_console_input, false, BUF_READ),
+    CALL(AXVM_HC_SYSCTL_STATS, dc_sysctl_stats, struct axvm_sysctl_stats, true, BUF_WRITE),
+    CALL(AXVM_HC_SCHED_CREDIT, dc_sched_credit, struct axvm_sched_credit, true, BUF_NONE),
+    CALL(AXVM_HC_VCPU_PIN, dc_vcpu_pin, struct axvm_vcpu_pin, false, BUF_NONE),
 };
 
 /* The struct and buffer lie in the caller's RAM with the access the call needs. */

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The round-robin policy: one FIFO per CPU, fixed time slices. Pure queue logic (the scheduler
- * in sched.c holds the run-queue lock around every call), unit-tested on the host.
+ * The round-robin policy ("sched=rr"): one FIFO per CPU, fixed time slices, no weights. Pure
+ * queue logic (the scheduler in sched.c holds the run-queue lock around every call),
+ * unit-tested on the host.
  */
 #define LOG_TAG "sched"
 #include <hv/sched.h>
@@ -9,66 +10,55 @@
 
 #define RR_SLICE_NS (30 * NSEC_PER_MSEC)
 
-static void rr_enqueue(struct sched_queue *q, struct vcpu *v, bool back)
+static void rr_enqueue(struct sched_queue *q, struct vcpu *v, enum sched_enqueue_why why)
 {
-    (void)back; /* round robin: preempted or woken, everyone joins at the tail */
-    v->runq_next = NULL;
-    if (q->tail) {
-        q->tail->runq_next = v;
-    } else {
-        q->head = v;
-    }
-    q->tail = v;
-    q->nr++;
+    (void)why; /* round robin: preempted or woken, everyone joins at the tail */
+    sched_queue_append(q, v);
 }
 
-static struct vcpu *rr_pick(struct sched_queue *q)
+/* The first vCPU that may run here; the others keep their places. */
+static struct vcpu *rr_pick(struct sched_queue *q, uint64_t now_ns)
 {
-    struct vcpu *v = q->head;
-
-    if (v) {
-        q->head = v->runq_next;
-        if (!q->head) {
-            q->tail = NULL;
+    (void)now_ns;
+    q->retry_ns = 0;
+    for (struct vcpu *v = q->head; v; v = v->runq_next) {
+        if (sched_allowed(v, q->cpu)) {
+            sched_queue_unlink(q, v);
+            return v;
         }
-        v->runq_next = NULL;
-        q->nr--;
     }
-    return v;
+    return NULL;
 }
 
 static void rr_remove(struct sched_queue *q, struct vcpu *v)
 {
-    struct vcpu *prev = NULL;
-
-    for (struct vcpu *cur = q->head; cur; prev = cur, cur = cur->runq_next) {
-        if (cur != v) {
-            continue;
-        }
-        if (prev) {
-            prev->runq_next = v->runq_next;
-        } else {
-            q->head = v->runq_next;
-        }
-        if (q->tail == v) {
-            q->tail = prev;
-        }
-        v->runq_next = NULL;
-        q->nr--;
-        return;
-    }
+    sched_queue_unlink(q, v);
 }
 
-static uint64_t rr_slice_ns(const struct vcpu *v)
+static void rr_charge(struct sched_queue *q, struct vcpu *v, uint64_t ran_ns, uint64_t now_ns)
 {
-    (void)v;
+    (void)q, (void)v, (void)ran_ns, (void)now_ns; /* no credit to burn */
+}
+
+static uint64_t rr_slice_ns(const struct sched_queue *q, const struct vcpu *v, uint64_t now_ns)
+{
+    (void)q, (void)v, (void)now_ns;
     return RR_SLICE_NS;
+}
+
+static bool rr_wake_preempts(const struct vcpu *running, const struct vcpu *woken)
+{
+    (void)running, (void)woken;
+    return false;
 }
 
 const struct sched_ops sched_rr_ops = {
     .name = "rr",
+    .id = AXVM_SCHED_RR,
     .enqueue = rr_enqueue,
     .pick = rr_pick,
     .remove = rr_remove,
+    .charge = rr_charge,
     .slice_ns = rr_slice_ns,
+    .wake_preempts = rr_wake_preempts,
 };

@@ -50,6 +50,45 @@ const char *vm_exit_kind_name(enum vm_exit_kind kind)
     return kind < VM_EXIT_NR_KINDS ? exit_names[kind] : "?";
 }
 
+static const char *const reason_names[AXVM_EXIT_NR] = {
+    [AXVM_EXIT_OTHER] = "other",
+    [AXVM_EXIT_MMIO] = "mmio",
+    [AXVM_EXIT_IO] = "io",
+    [AXVM_EXIT_NPF] = "npf",
+    [AXVM_EXIT_HYPERCALL] = "hypercall",
+    [AXVM_EXIT_HALT] = "halt",
+    [AXVM_EXIT_INTR] = "intr",
+    [AXVM_EXIT_CPUID] = "cpuid",
+    [AXVM_EXIT_MSR] = "msr",
+    [AXVM_EXIT_IRQ_WINDOW] = "irq-window",
+    [AXVM_EXIT_EXCEPTION] = "exception",
+    [AXVM_EXIT_SHUTDOWN] = "shutdown",
+    [AXVM_EXIT_CPU_UP] = "cpu-up",
+    [AXVM_EXIT_FIRMWARE] = "firmware",
+};
+
+const char *vm_exit_reason_name(unsigned int reason)
+{
+    return reason < AXVM_EXIT_NR && reason_names[reason] ? reason_names[reason] : "?";
+}
+
+unsigned int vm_exit_reason(const struct vm_exit *exit)
+{
+    static const uint8_t of_kind[VM_EXIT_NR_KINDS] = {
+        [VM_EXIT_NONE] = AXVM_EXIT_OTHER,          [VM_EXIT_MMIO_READ] = AXVM_EXIT_MMIO,
+        [VM_EXIT_MMIO_WRITE] = AXVM_EXIT_MMIO,     [VM_EXIT_IO_READ] = AXVM_EXIT_IO,
+        [VM_EXIT_IO_WRITE] = AXVM_EXIT_IO,         [VM_EXIT_PAGE_FAULT] = AXVM_EXIT_NPF,
+        [VM_EXIT_HYPERCALL] = AXVM_EXIT_HYPERCALL, [VM_EXIT_HALT] = AXVM_EXIT_HALT,
+        [VM_EXIT_SHUTDOWN] = AXVM_EXIT_SHUTDOWN,   [VM_EXIT_CPU_UP] = AXVM_EXIT_CPU_UP,
+        [VM_EXIT_PREEMPT] = AXVM_EXIT_INTR,
+    };
+
+    if (exit->reason && exit->reason < AXVM_EXIT_NR) {
+        return exit->reason;
+    }
+    return exit->kind < VM_EXIT_NR_KINDS ? of_kind[exit->kind] : AXVM_EXIT_OTHER;
+}
+
 /* ---------------------------------------------------------------------------------------- */
 /* Creation */
 
@@ -155,6 +194,18 @@ static int pin_for(const struct vm_config *cfg, unsigned int i)
     return (int)(((unsigned int)cfg->pcpu + i) % MAX(percpu_nr_online(), 1u));
 }
 
+/*
+ * The CPUs the VM's vCPUs may run on: its cpumask; with a first CPU (pcpu) but no mask, the one
+ * each is placed on, as before (pinned); else any (0).
+ */
+static uint64_t affinity_for(const struct vm_config *cfg, unsigned int i)
+{
+    if (cfg->cpumask || cfg->pcpu < 0) {
+        return cfg->cpumask;
+    }
+    return 1ull << pin_for(cfg, i);
+}
+
 static int create_vcpus(struct vm *vm)
 {
     for (unsigned int i = 0; i < vm->config.nr_vcpus; i++) {
@@ -169,7 +220,7 @@ static int create_vcpus(struct vm *vm)
         v->id = i;
         rc = arch_vcpu_create(v);
         if (!rc) {
-            rc = sched_add_vcpu(v, pin_for(&vm->config, i));
+            rc = sched_add_vcpu(v, pin_for(&vm->config, i), affinity_for(&vm->config, i));
             if (rc) {
                 arch_vcpu_destroy(v);
             }
@@ -273,6 +324,7 @@ int vm_create(const struct vm_config *cfg, struct vm **out)
     vm->config = *cfg;
     strlcpy(vm->name, cfg->name, sizeof(vm->name));
     spin_lock_init(&vm->lock);
+    sched_domain_init(vm);
     devbus_init(&vm->devices);
     rc = claim_id(vm);
     if (!rc) {
@@ -509,6 +561,15 @@ uint64_t vm_cpu_time_ns(const struct vm *vm)
     return ns;
 }
 
+uint64_t vm_nr_pages(struct vm *vm)
+{
+    unsigned long flags = spin_lock_irqsave(&vm->lock);
+    uint64_t pages = (uint64_t)addrspace_nr_frames(&vm->as) + vm->as.pt.nr_tables;
+
+    spin_unlock_irqrestore(&vm->lock, flags);
+    return pages;
+}
+
 uint64_t vm_ram_bytes(struct vm *vm)
 {
     unsigned long flags = spin_lock_irqsave(&vm->lock);
@@ -553,7 +614,7 @@ static const char *reason_name(uint32_t reason)
     }
 }
 
-/* What the VM cost: per vCPU, its CPU time and slices, its exits by kind; lazy frames. */
+/* What the VM cost: per vCPU, its CPU time and slices, its exits by reason; lazy frames. */
 static void log_vm_stats(struct vm *vm)
 {
     for (unsigned int i = 0; i < vm->nr_vcpus; i++) {
@@ -562,11 +623,10 @@ static void log_vm_stats(struct vm *vm)
         size_t used = 0;
 
         exits[0] = '\0';
-        for (unsigned int k = 1; k < VM_EXIT_NR_KINDS && used < sizeof(exits); k++) {
-            if (v->nr_exits[k]) {
+        for (unsigned int r = 0; r < AXVM_EXIT_NR && used < sizeof(exits); r++) {
+            if (v->exits[r]) {
                 used += fmt_snprintf(exits + used, sizeof(exits) - used, " %s=%llu",
-                                     vm_exit_kind_name((enum vm_exit_kind)k),
-                                     (unsigned long long)v->nr_exits[k]);
+                                     vm_exit_reason_name(r), (unsigned long long)v->exits[r]);
             }
         }
         log_info("d%uv%u: ran %llu ms on cpu%u, preempted %llu times; exits:%s", vm->id, v->id,
@@ -871,8 +931,8 @@ int vm_run_vcpu(struct vm *vm, unsigned int vcpu_id)
         } else {
             arch_vcpu_run(v, &exit);
             last = account_run_time(v, last);
-            v->nr_exits[exit.kind < VM_EXIT_NR_KINDS ? exit.kind : VM_EXIT_NONE]++;
             result = handle_exit(v, &exit);
+            v->exits[vm_exit_reason(&exit)]++; /* after: a page fault may have become MMIO */
         }
     }
     return result;

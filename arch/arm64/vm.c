@@ -139,6 +139,13 @@ void arch_vcpu_put(struct vcpu *v)
     unreachable(__func__);
 }
 
+void arch_vcpu_migrate(struct vcpu *v, unsigned int cpu)
+{
+    (void)v;
+    (void)cpu;
+    unreachable(__func__);
+}
+
 int arch_dom0_build(const struct dom0_plan *plan, struct vm **out)
 {
     (void)plan;

@@ -46,6 +46,8 @@ unit-core-srcs := \
 	hypervisor/hypmap.c \
 	hypervisor/log.c \
 	hypervisor/pagetable.c \
+	hypervisor/sched_credit.c \
+	hypervisor/sched_queue.c \
 	hypervisor/sched_rr.c \
 	hypervisor/vconsole.c \
 	hypervisor/vm.c \

@@ -278,6 +278,22 @@ bool arch_vcpu_has_work(struct vcpu *v)
 void arch_vcpu_load(struct vcpu *v)
 {
     __asm__ volatile("fxrstor64 %0" : : "m"(*(const uint8_t(*)[X86_FXSAVE_SIZE])v->arch.fpu));
+    if (v->arch.vlapic_timer_moved) {
+        timer_set(&v->arch.vlapic_timer, v->arch.vlapic_timer_moved); /* past: fires at once */
+        v->arch.vlapic_timer_moved = 0;
+    }
+}
+
+/* The LAPIC timer lives on its CPU's timer list: take it off here, re-arm it there on load. */
+void arch_vcpu_migrate(struct vcpu *v, unsigned int cpu)
+{
+    struct timer *t = &v->arch.vlapic_timer;
+
+    if (t->active) {
+        v->arch.vlapic_timer_moved = t->deadline_ns ? t->deadline_ns : 1;
+        timer_stop(t);
+    }
+    timer_init(t, vlapic_timer_fired, cpu);
 }
 
 void arch_vcpu_put(struct vcpu *v)

@@ -25,6 +25,8 @@ struct bootdom_spec {
     char cmdline[BOOTDOM_CMDLINE_MAX];
     unsigned int nr_irqs;
     uint32_t irqs[BOOTDOM_MAX_IRQS]; /* handed through (arch_vm_passthrough_irq) once built */
+    uint32_t weight;                 /* "weight=": credit weight, 0 = the default */
+    uint32_t cap;                    /* "cap=": percent of one CPU, 0 = none */
 };
 
 /*

@@ -8,6 +8,7 @@
 
 #include <hv/types.h>
 #include <hv/vm_exit.h>
+#include <public/axvm/domctl.h>
 
 struct vm;
 struct vcpu;
@@ -30,18 +31,31 @@ struct vcpu_boot {
     uint64_t args[6]; /* x86: EAX, EBX, ECX, EDX, ESI, EDI; arm64: x0-x5 */
 };
 
+/* The scheduler's part of a vCPU (sched.c and its policies); under its CPU's run-queue lock. */
+struct sched_vcpu {
+    struct vcpu *member_next; /* next vCPU assigned to the same CPU */
+    uint64_t affinity;        /* CPUs it may run on (hard affinity), never 0 */
+    uint64_t ran_on;          /* CPUs it was put on since its affinity was last set */
+    int64_t credit;           /* credit policy: ns of weight-256 run time left this round */
+    bool boosted;             /* credit policy: woken from a halt, goes first once */
+    uint64_t nr_scheduled;    /* times it was put on a CPU */
+    uint64_t nr_migrations;   /* times it moved to another CPU's run queue */
+};
+
 struct vcpu {
-    struct vm *vm;                       /* owner; immutable */
-    unsigned int id;                     /* index in the VM; immutable */
-    unsigned int pcpu;                   /* the CPU whose run queue takes it (pinned) */
-    enum vcpu_state state;               /* under that CPU's run-queue lock */
-    bool wake_pending;                   /* woken while running: do not block; same lock */
-    bool dead;                           /* stopped for good: never runs again; same lock */
-    bool parked;                         /* left its CPU as its VM paused; under vm->lock */
-    struct vcpu *runq_next;              /* run-queue link, under the same lock */
-    uint64_t run_ns;                     /* time spent in the exit loop */
-    uint64_t nr_preempted;               /* times its slice ended while it still wanted to run */
-    uint64_t nr_exits[VM_EXIT_NR_KINDS]; /* written by the vCPU's own CPU only */
+    struct vm *vm;                /* owner; immutable */
+    unsigned int id;              /* index in the VM; immutable */
+    unsigned int pcpu;            /* the CPU whose run queue has it; changes only when the
+                                     vCPU is not running, under both run-queue locks */
+    enum vcpu_state state;        /* under that CPU's run-queue lock */
+    bool wake_pending;            /* woken while running: do not block; same lock */
+    bool dead;                    /* stopped for good: never runs again; same lock */
+    bool parked;                  /* left its CPU as its VM paused; under vm->lock */
+    struct vcpu *runq_next;       /* run-queue link, under the same lock */
+    struct sched_vcpu sched;      /* same lock */
+    uint64_t run_ns;              /* time spent in the exit loop */
+    uint64_t nr_preempted;        /* times its slice ended while it still wanted to run */
+    uint64_t exits[AXVM_EXIT_NR]; /* by AXVM_EXIT_* reason; written by its own CPU only */
     struct arch_vcpu arch;
 };
 
@@ -103,5 +117,12 @@ bool arch_vcpu_has_work(struct vcpu *v);
  */
 void arch_vcpu_load(struct vcpu *v);
 void arch_vcpu_put(struct vcpu *v);
+
+/*
+ * v, runnable but not running, moves from this CPU's run queue to cpu's: hand over what ties
+ * it to this CPU (x86: the LAPIC timer, re-armed by the next arch_vcpu_load on cpu).
+ * Context: v's old CPU, scheduler context, IRQs off, both run-queue locks held.
+ */
+void arch_vcpu_migrate(struct vcpu *v, unsigned int cpu);
 
 #endif /* HV_VCPU_H */

@@ -67,6 +67,15 @@ struct vm_config {
     uint32_t devices; /* VM_DEV_* */
 };
 
+/* The scheduler's part of a VM (sched.c, sched_credit.c). */
+struct sched_domain {
+    uint32_t weight;        /* credit: share of each vCPU relative to others; atomic */
+    uint32_t cap;           /* credit: percent of one CPU for the whole VM, 0 = none; atomic */
+    spinlock_t cap_lock;    /* guards the two below */
+    int64_t cap_budget_ns;  /* run time left in the current cap period (may be negative) */
+    uint64_t cap_period_ns; /* when the current cap period started */
+};
+
 enum vm_state {
     VM_STATE_CREATED,  /* built, not booted */
     VM_STATE_RUNNING,  /* booted */
@@ -104,6 +113,7 @@ struct vm {
     bool all_stopped;       /* the last vCPU stopped and the VM was kept (preserved) */
     bool has_boot_context;  /* vCPU 0 was given its boot state; before boot only */
 
+    struct sched_domain sched;
     struct vconsole console;
     struct arch_vm arch;
 };
@@ -199,6 +209,9 @@ uint64_t vm_cpu_time_ns(const struct vm *vm);
  * Returns: the bytes of RAM the VM holds now (frames of its alloc regions, plus its identical
  * RAM) / the bytes its RAM regions span. Context: takes vm->lock.
  */
+/* Returns: frames the hypervisor allocated for vm: its ALLOC RAM and stage-2 tables. */
+uint64_t vm_nr_pages(struct vm *vm);
+
 uint64_t vm_ram_bytes(struct vm *vm);
 uint64_t vm_max_ram_bytes(struct vm *vm);
 

@@ -2,8 +2,8 @@
 /*
  * Why a vCPU left the guest, in arch-neutral terms (ARCHITECTURE.md §3). The arch decodes the
  * hardware's exit information into one of these; the core's exit loop (vm.c) is the only place
- * that dispatches them. CPUID, MSRs, system registers and interrupt windows never get here:
- * the arch finishes them itself.
+ * that dispatches them. CPUID, MSRs, system registers and interrupt windows the arch finishes
+ * itself; they come back as VM_EXIT_NONE with their reason set, for the statistics.
  */
 #ifndef HV_VM_EXIT_H
 #define HV_VM_EXIT_H
@@ -32,6 +32,8 @@ enum vm_exit_kind {
 
 struct vm_exit {
     enum vm_exit_kind kind;
+    uint8_t reason; /* AXVM_EXIT_* for the statistics when kind does not say it (CPUID, MSR,
+                       interrupt windows, refused instructions); 0: the core derives it */
     union {
         struct {
             gpa_t gpa;
@@ -62,7 +64,13 @@ struct vm_exit {
     };
 };
 
-/* Returns: a short name for the log and statistics ("mmio-read", "hlt", ...). */
+/* Returns: a short name for the log ("mmio-read", "hlt", ...). */
 const char *vm_exit_kind_name(enum vm_exit_kind kind);
+
+/* Returns: the AXVM_EXIT_* reason exit counts as in the statistics (its reason, or its kind's). */
+unsigned int vm_exit_reason(const struct vm_exit *exit);
+
+/* Returns: the reason's name for the log ("mmio", "halt", ...), "?" for an unknown one. */
+const char *vm_exit_reason_name(unsigned int reason);
 
 #endif /* HV_VM_EXIT_H */

@@ -252,6 +252,9 @@ static const size_t call_sizes[] = {
     [AXVM_HC_LOG_READ] = sizeof(struct axvm_console_read),
     [AXVM_HC_PHYSINFO] = sizeof(struct axvm_physinfo),
     [AXVM_HC_CONSOLE_INPUT] = sizeof(struct axvm_console_input),
+    [AXVM_HC_SYSCTL_STATS] = 0x40, /* the ABI's sizes, written out: an independent check */
+    [AXVM_HC_SCHED_CREDIT] = 16,
+    [AXVM_HC_VCPU_PIN] = 16,
 };
 
 static void test_domctl_wrong_struct_size_returns_einval_for_every_call(void)
@@ -1127,6 +1130,170 @@ static void test_domctl_console_input_hands_bytes_to_the_sink(void)
     vconsole_set_input(&vm->console, NULL, NULL);
 }
 
+/* Everything at once: domains, each with its vCPUs, then the CPUs, where the maxima put them. */
+static void test_domctl_sysctl_stats_returns_every_domain_vcpu_and_cpu(void)
+{
+    struct {
+        struct axvm_domain_stats doms[4];
+        struct axvm_vcpu_stats vcpus[6];
+        struct axvm_pcpu_stats pcpus[2];
+    } out;
+    struct axvm_sysctl_stats a = {.max_domains = 4, .max_vcpus = 6, .max_pcpus = 2};
+    struct axvm_domain_create req = create_req("two");
+    struct vm *vm;
+
+    req.nr_vcpus = 2;
+    CU_ASSERT_EQUAL_FATAL(call(AXVM_HC_DOMAIN_CREATE, &req, sizeof(req)), 0);
+    vm = vm_find(req.domid);
+    vm->vcpus[1]->exits[AXVM_EXIT_HYPERCALL] = 5;
+    vm->vcpus[0]->exits[AXVM_EXIT_HYPERCALL] = 2;
+    vm->vcpus[1]->exits[AXVM_EXIT_MMIO] = 7;
+    vm->vcpus[1]->run_ns = 1234;
+    vm->vcpus[1]->sched.credit = -77;
+    vm->sched.weight = 700;
+    CU_ASSERT_EQUAL_FATAL(add_ram(req.domid, 0, 0x10000), 0);
+    CU_ASSERT_EQUAL(call_buf(AXVM_HC_SYSCTL_STATS, &a, sizeof(a), NULL, sizeof(out)), 0);
+    CU_ASSERT_EQUAL_FATAL(vm_read_guest(dom0, &out, BUF_GPA, sizeof(out)), 0);
+    CU_ASSERT(a.nr_domains == 2 && a.total_domains == 2 && a.nr_vcpus == 3 && a.total_vcpus == 3);
+    CU_ASSERT(a.nr_pcpus == 2 && a.sched == AXVM_SCHED_CREDIT && a.free_kib < a.total_kib);
+    CU_ASSERT(out.doms[0].domid == 0 && (out.doms[0].flags & AXVM_STATS_DOMAIN_FLAG_PRIVILEGED));
+    CU_ASSERT_STRING_EQUAL(out.doms[1].name, "two");
+    CU_ASSERT(out.doms[1].nr_vcpus == 2 && out.doms[1].flags == 0 && out.doms[1].weight == 700);
+    CU_ASSERT_EQUAL(out.doms[1].nr_hypercalls, 7);
+    CU_ASSERT_EQUAL(out.doms[1].mem_kib, 64);
+    CU_ASSERT(out.doms[1].pages >= 16); /* the RAM and at least a table */
+    CU_ASSERT(out.vcpus[1].domid == req.domid && out.vcpus[1].vcpu == 0);
+    CU_ASSERT(out.vcpus[2].domid == req.domid && out.vcpus[2].vcpu == 1);
+    CU_ASSERT(out.vcpus[2].exits[AXVM_EXIT_MMIO] == 7 && out.vcpus[2].nr_hypercalls == 5);
+    CU_ASSERT(out.vcpus[2].cpu_time_ns == 1234 && out.vcpus[2].credit == -77);
+    CU_ASSERT_EQUAL(out.vcpus[2].state, AXVM_VCPU_OFFLINE);
+    CU_ASSERT(out.pcpus[0].cpu == 0 && out.pcpus[1].cpu == 1 && out.pcpus[1].nr_switches == 8);
+}
+
+/* A domain whose vCPUs do not all fit is left out whole; the totals say what exists. */
+static void test_domctl_sysctl_stats_leaves_out_what_does_not_fit(void)
+{
+    struct axvm_domain_stats doms[2];
+    struct axvm_sysctl_stats a = {.max_domains = 2, .max_vcpus = 1};
+    struct axvm_domain_create req = create_req("wide");
+
+    req.nr_vcpus = 3;
+    CU_ASSERT_EQUAL_FATAL(call(AXVM_HC_DOMAIN_CREATE, &req, sizeof(req)), 0);
+    CU_ASSERT_EQUAL(call_buf(AXVM_HC_SYSCTL_STATS, &a, sizeof(a), NULL,
+                             sizeof(doms) + sizeof(struct axvm_vcpu_stats)),
+                    0);
+    CU_ASSERT(a.nr_domains == 1 && a.nr_vcpus == 1 && a.total_domains == 2 && a.total_vcpus == 4);
+    CU_ASSERT_EQUAL_FATAL(vm_read_guest(dom0, doms, BUF_GPA, sizeof(doms[0])), 0);
+    CU_ASSERT_EQUAL(doms[0].domid, 0);
+}
+
+static void test_domctl_sysctl_stats_refuses_bad_arguments(void)
+{
+    const struct {
+        const char *what;
+        struct axvm_sysctl_stats a;
+        uint64_t buf_size;
+    } cases[] = {
+        {"buffer too small", {.max_domains = 2}, sizeof(struct axvm_domain_stats)},
+        {"padding set", {.max_domains = 1, .pad = 1}, 4096},
+        {"too many domains", {.max_domains = VM_MAX_DOMAINS + 1}, 65536},
+        {"too many CPUs", {.max_pcpus = CONFIG_NR_CPUS + 1}, 65536},
+        {"a huge count", {.max_vcpus = UINT32_MAX}, 65536},
+    };
+
+    for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+        struct axvm_sysctl_stats a = cases[i].a;
+        int64_t rc = call_buf(AXVM_HC_SYSCTL_STATS, &a, sizeof(a), NULL, cases[i].buf_size);
+
+        UNIT_CHECK(rc == -AXVM_EINVAL, "%s: rc %lld", cases[i].what, (long long)rc);
+    }
+}
+
+static void test_domctl_sched_credit_reads_and_sets_weight_and_cap(void)
+{
+    uint16_t d = create("w");
+    struct axvm_sched_credit c = {.domid = d};
+
+    CU_ASSERT_EQUAL(call(AXVM_HC_SCHED_CREDIT, &c, sizeof(c)), 0);
+    CU_ASSERT(c.weight == AXVM_WEIGHT_DEFAULT && c.cap == 0);
+    c = (struct axvm_sched_credit){.domid = d, .flags = AXVM_SCHED_SET_WEIGHT, .weight = 512};
+    CU_ASSERT_EQUAL(call(AXVM_HC_SCHED_CREDIT, &c, sizeof(c)), 0);
+    CU_ASSERT(c.weight == 512 && c.cap == 0);
+    c = (struct axvm_sched_credit){.domid = d, .flags = AXVM_SCHED_SET_CAP, .cap = 40};
+    CU_ASSERT_EQUAL(call(AXVM_HC_SCHED_CREDIT, &c, sizeof(c)), 0);
+    CU_ASSERT(c.weight == 512 && c.cap == 40); /* the weight stays */
+    CU_ASSERT_EQUAL(vm_find(d)->sched.cap, 40);
+    c = (struct axvm_sched_credit){.domid = AXVM_DOMID_SELF};
+    CU_ASSERT_EQUAL(call(AXVM_HC_SCHED_CREDIT, &c, sizeof(c)), 0); /* dom0 reads its own */
+}
+
+static void test_domctl_sched_credit_refuses_bad_arguments(void)
+{
+    uint16_t d = create("w");
+    const struct axvm_sched_credit cases[] = {
+        {d, AXVM_SCHED_SET_WEIGHT, 0, 0, 0},
+        {d, AXVM_SCHED_SET_WEIGHT, 65536, 0, 0},
+        {d, AXVM_SCHED_SET_CAP, 0, 101, 0},
+        {d, 4, 0, 0, 0},
+        {d, 0, 0, 0, 1},
+        {999, 0, 0, 0, 0},
+    };
+    const int64_t want[] = {-AXVM_EINVAL, -AXVM_EINVAL, -AXVM_EINVAL,
+                            -AXVM_EINVAL, -AXVM_EINVAL, -AXVM_ENOENT};
+
+    for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+        struct axvm_sched_credit c = cases[i];
+        int64_t rc = call(AXVM_HC_SCHED_CREDIT, &c, sizeof(c));
+
+        UNIT_CHECK(rc == want[i], "case %zu: rc %lld", i, (long long)rc);
+    }
+    CU_ASSERT(vm_find(d)->sched.weight == AXVM_WEIGHT_DEFAULT && vm_find(d)->sched.cap == 0);
+    fake.sched_rr = true;
+    {
+        struct axvm_sched_credit c = {d, AXVM_SCHED_SET_WEIGHT, 300, 0, 0};
+
+        CU_ASSERT_EQUAL(call(AXVM_HC_SCHED_CREDIT, &c, sizeof(c)), -AXVM_EOPNOTSUPP);
+        c = (struct axvm_sched_credit){.domid = d};
+        CU_ASSERT_EQUAL(call(AXVM_HC_SCHED_CREDIT, &c, sizeof(c)), 0); /* reading is fine */
+    }
+}
+
+static void test_domctl_vcpu_pin_sets_one_or_all(void)
+{
+    struct axvm_domain_create req = create_req("pinned");
+    struct axvm_vcpu_pin p;
+    struct vm *vm;
+
+    req.nr_vcpus = 3;
+    CU_ASSERT_EQUAL_FATAL(call(AXVM_HC_DOMAIN_CREATE, &req, sizeof(req)), 0);
+    vm = vm_find(req.domid);
+    p = (struct axvm_vcpu_pin){req.domid, 1, 0, 0x2};
+    CU_ASSERT_EQUAL(call(AXVM_HC_VCPU_PIN, &p, sizeof(p)), 0);
+    CU_ASSERT_EQUAL(vm->vcpus[1]->sched.affinity, 0x2);
+    CU_ASSERT_NOT_EQUAL(vm->vcpus[0]->sched.affinity, 0x2);
+    p = (struct axvm_vcpu_pin){req.domid, AXVM_VCPU_ALL, 0, 0x1};
+    CU_ASSERT_EQUAL(call(AXVM_HC_VCPU_PIN, &p, sizeof(p)), 0);
+    for (unsigned int i = 0; i < 3; i++) {
+        CU_ASSERT_EQUAL(vm->vcpus[i]->sched.affinity, 0x1);
+    }
+}
+
+static void test_domctl_vcpu_pin_refuses_bad_arguments(void)
+{
+    uint16_t d = create("pinned");
+    const struct axvm_vcpu_pin cases[] = {
+        {d, 0, 0, 0}, {d, 1, 0, 1}, {d, 0, 1, 1}, {999, 0, 0, 1}, {d, AXVM_VCPU_ALL, 0, 0},
+    };
+    const int64_t want[] = {-AXVM_EINVAL, -AXVM_EINVAL, -AXVM_EINVAL, -AXVM_ENOENT, -AXVM_EINVAL};
+
+    for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+        struct axvm_vcpu_pin p = cases[i];
+        int64_t rc = call(AXVM_HC_VCPU_PIN, &p, sizeof(p));
+
+        UNIT_CHECK(rc == want[i], "case %zu: rc %lld", i, (long long)rc);
+    }
+}
+
 static CU_TestInfo domctl_tests[] = {
     UNIT_TEST(test_domctl_privileged_vm_is_domain_0_and_unique),
     UNIT_TEST(test_domctl_unprivileged_caller_gets_eperm_for_every_call),
@@ -1162,6 +1329,13 @@ static CU_TestInfo domctl_tests[] = {
     UNIT_TEST(test_domctl_log_read_returns_the_hypervisor_log),
     UNIT_TEST(test_domctl_physinfo_describes_the_host_and_its_free_memory),
     UNIT_TEST(test_domctl_console_input_hands_bytes_to_the_sink),
+    UNIT_TEST(test_domctl_sysctl_stats_returns_every_domain_vcpu_and_cpu),
+    UNIT_TEST(test_domctl_sysctl_stats_leaves_out_what_does_not_fit),
+    UNIT_TEST(test_domctl_sysctl_stats_refuses_bad_arguments),
+    UNIT_TEST(test_domctl_sched_credit_reads_and_sets_weight_and_cap),
+    UNIT_TEST(test_domctl_sched_credit_refuses_bad_arguments),
+    UNIT_TEST(test_domctl_vcpu_pin_sets_one_or_all),
+    UNIT_TEST(test_domctl_vcpu_pin_refuses_bad_arguments),
     CU_TEST_INFO_NULL,
 };
 

@@ -22,6 +22,7 @@ static void sched_rr_setup(void)
     for (unsigned int i = 0; i < NR_VCPUS; i++) {
         vcpus[i].id = i;
         vcpus[i].runq_next = &poison;
+        vcpus[i].sched.affinity = ~0ull;
     }
 }
 
@@ -29,7 +30,7 @@ static void sched_rr_setup(void)
 static void enqueue_ids(const char *ids, bool back)
 {
     for (const char *p = ids; *p; p++) {
-        sched_rr_ops.enqueue(&q, &vcpus[*p - '0'], back);
+        sched_rr_ops.enqueue(&q, &vcpus[*p - '0'], back ? SCHED_PREEMPTED : SCHED_WOKEN);
     }
 }
 
@@ -80,7 +81,7 @@ static void test_sched_rr_pick_takes_from_the_head_in_order(void)
 {
     enqueue_ids("2041", false);
     for (const char *want = "2041"; *want; want++) {
-        struct vcpu *v = sched_rr_ops.pick(&q);
+        struct vcpu *v = sched_rr_ops.pick(&q, 0);
 
         UNIT_CHECK(v == &vcpus[*want - '0'], "picked vCPU %d, want %c", v ? (int)v->id : -1, *want);
         UNIT_CHECK(v == NULL || v->runq_next == NULL, "vCPU %c keeps a link", *want);
@@ -90,19 +91,19 @@ static void test_sched_rr_pick_takes_from_the_head_in_order(void)
 
 static void test_sched_rr_pick_on_empty_queue_returns_null(void)
 {
-    CU_ASSERT_PTR_NULL(sched_rr_ops.pick(&q));
+    CU_ASSERT_PTR_NULL(sched_rr_ops.pick(&q, 0));
     check_queue("never filled", "");
     enqueue_ids("1", false);
-    CU_ASSERT_PTR_EQUAL(sched_rr_ops.pick(&q), &vcpus[1]);
-    CU_ASSERT_PTR_NULL(sched_rr_ops.pick(&q));
+    CU_ASSERT_PTR_EQUAL(sched_rr_ops.pick(&q, 0), &vcpus[1]);
+    CU_ASSERT_PTR_NULL(sched_rr_ops.pick(&q, 0));
     check_queue("emptied", "");
 }
 
 static void test_sched_rr_enqueue_after_emptying_starts_a_new_list(void)
 {
     enqueue_ids("01", false);
-    sched_rr_ops.pick(&q);
-    sched_rr_ops.pick(&q);
+    sched_rr_ops.pick(&q, 0);
+    sched_rr_ops.pick(&q, 0);
     enqueue_ids("21", false);
     check_queue("refilled", "21");
 }
@@ -154,11 +155,34 @@ static void test_sched_rr_remove_of_a_vcpu_not_queued_changes_nothing(void)
 static void test_sched_rr_slice_ns_is_30ms_for_everyone(void)
 {
     for (unsigned int i = 0; i < NR_VCPUS; i++) {
-        CU_ASSERT_EQUAL(sched_rr_ops.slice_ns(&vcpus[i]), 30 * NSEC_PER_MSEC);
+        CU_ASSERT_EQUAL(sched_rr_ops.slice_ns(&q, &vcpus[i], 0), 30 * NSEC_PER_MSEC);
     }
 }
 
+/* A vCPU whose affinity leaves this CPU out stays queued, in place, for the balancer. */
+static void test_sched_rr_pick_skips_vcpus_not_allowed_here(void)
+{
+    q.cpu = 1;
+    enqueue_ids("012", false);
+    vcpus[0].sched.affinity = 1u << 0;
+    vcpus[2].sched.affinity = 1u << 0;
+    CU_ASSERT_PTR_EQUAL(sched_rr_ops.pick(&q, 0), &vcpus[1]);
+    CU_ASSERT_PTR_NULL(sched_rr_ops.pick(&q, 0));
+    check_queue("the two not allowed", "02");
+    CU_ASSERT_EQUAL(q.retry_ns, 0);
+}
+
+static void test_sched_rr_never_preempts_on_wake_and_charges_nothing(void)
+{
+    vcpus[1].sched.credit = 5;
+    sched_rr_ops.charge(&q, &vcpus[1], 1000, 1000);
+    CU_ASSERT_EQUAL(vcpus[1].sched.credit, 5);
+    CU_ASSERT_FALSE(sched_rr_ops.wake_preempts(&vcpus[0], &vcpus[1]));
+}
+
 static CU_TestInfo sched_rr_tests[] = {
+    UNIT_TEST(test_sched_rr_pick_skips_vcpus_not_allowed_here),
+    UNIT_TEST(test_sched_rr_never_preempts_on_wake_and_charges_nothing),
     UNIT_TEST(test_sched_rr_name_is_rr),
     UNIT_TEST(test_sched_rr_enqueue_keeps_fifo_order),
     UNIT_TEST(test_sched_rr_enqueue_puts_preempted_and_woken_at_the_tail),

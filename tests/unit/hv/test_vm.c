@@ -871,7 +871,7 @@ static void test_vm_run_vcpu_cpu_up_wakes_the_target_vcpu(void)
     CU_ASSERT_EQUAL(fake.nr_runs, 4);
 }
 
-static void test_vm_run_vcpu_counts_exits_by_kind(void)
+static void test_vm_run_vcpu_counts_exits_by_reason(void)
 {
     const struct vcpu *v;
 
@@ -881,17 +881,34 @@ static void test_vm_run_vcpu_counts_exits_by_kind(void)
     PLAY(SIMPLE(VM_EXIT_NONE), SIMPLE(VM_EXIT_HALT), SIMPLE(VM_EXIT_HALT), IO_READ(EMPTY_IO, 1),
          MMIO_READ(EMPTY_GPA, 4), MMIO_READ(EMPTY_GPA, 4), MMIO_READ(EMPTY_GPA, 4),
          HYPERCALL(AXVM_HC_ABI_VERSION, 0, 0), FAULT(LAZY_GPA, VM_ACCESS_READ),
-         SIMPLE(VM_EXIT_NR_KINDS + 3));
+         FAULT(EMPTY_GPA, VM_ACCESS_READ), {.kind = VM_EXIT_NONE, .reason = AXVM_EXIT_CPUID},
+         {.kind = VM_EXIT_NONE, .reason = AXVM_EXIT_NR + 1}, SIMPLE(VM_EXIT_NR_KINDS + 3));
     CU_ASSERT_EQUAL(vm_run_vcpu(vm, 0), VCPU_RUN_PREEMPTED);
-    CU_ASSERT_EQUAL(v->nr_exits[VM_EXIT_NONE], 2); /* an unknown kind counts as none */
-    CU_ASSERT_EQUAL(v->nr_exits[VM_EXIT_HALT], 2);
-    CU_ASSERT_EQUAL(v->nr_exits[VM_EXIT_IO_READ], 1);
-    CU_ASSERT_EQUAL(v->nr_exits[VM_EXIT_MMIO_READ], 3);
-    CU_ASSERT_EQUAL(v->nr_exits[VM_EXIT_HYPERCALL], 1);
-    CU_ASSERT_EQUAL(v->nr_exits[VM_EXIT_PAGE_FAULT], 1);
-    CU_ASSERT_EQUAL(v->nr_exits[VM_EXIT_PREEMPT], 1);
-    CU_ASSERT_EQUAL(v->nr_exits[VM_EXIT_MMIO_WRITE], 0);
-    CU_ASSERT_EQUAL(vm->vcpus[1]->nr_exits[VM_EXIT_MMIO_READ], 0);
+    /* none, an unknown kind and an unknown reason count as other */
+    CU_ASSERT_EQUAL(v->exits[AXVM_EXIT_OTHER], 3);
+    CU_ASSERT_EQUAL(v->exits[AXVM_EXIT_HALT], 2);
+    CU_ASSERT_EQUAL(v->exits[AXVM_EXIT_IO], 1);
+    CU_ASSERT_EQUAL(v->exits[AXVM_EXIT_MMIO], 4); /* the fault outside RAM was decoded to MMIO */
+    CU_ASSERT_EQUAL(v->exits[AXVM_EXIT_HYPERCALL], 1);
+    CU_ASSERT_EQUAL(v->exits[AXVM_EXIT_NPF], 1);
+    CU_ASSERT_EQUAL(v->exits[AXVM_EXIT_CPUID], 1);
+    CU_ASSERT_EQUAL(v->exits[AXVM_EXIT_INTR], 1); /* the script's end: a timer interrupt */
+    CU_ASSERT_EQUAL(v->exits[AXVM_EXIT_MSR], 0);
+    CU_ASSERT_EQUAL(vm->vcpus[1]->exits[AXVM_EXIT_MMIO], 0);
+}
+
+static void test_vm_exit_reason_name_names_every_reason(void)
+{
+    static const char *const want[] = {"other",     "mmio",     "io",     "npf",     "hypercall",
+                                       "halt",      "intr",     "cpuid",  "msr",     "irq-window",
+                                       "exception", "shutdown", "cpu-up", "firmware"};
+
+    for (unsigned int r = 0; r < ARRAY_SIZE(want); r++) {
+        UNIT_CHECK(strcmp(vm_exit_reason_name(r), want[r]) == 0, "reason %u: \"%s\"", r,
+                   vm_exit_reason_name(r));
+    }
+    CU_ASSERT_STRING_EQUAL(vm_exit_reason_name(14), "?");
+    CU_ASSERT_STRING_EQUAL(vm_exit_reason_name(AXVM_EXIT_NR), "?");
 }
 
 static void test_vm_run_vcpu_debug_exit_stops_the_vm_with_the_code(void)
@@ -941,7 +958,7 @@ static void test_vm_vcpu_stopped_reports_once_after_the_last_vcpu(void)
     CU_ASSERT_EQUAL(host_console_count(want), 1);
     snprintf(want, sizeof(want), "d%uv0: ran ", vm->id);
     CU_ASSERT_EQUAL(host_console_count(want), 1);
-    CU_ASSERT_EQUAL(host_console_count("; exits: mmio-read=1 halt=1 preempt=1\r\n"), 1);
+    CU_ASSERT_EQUAL(host_console_count("; exits: mmio=1 halt=1 intr=1\r\n"), 1);
     snprintf(want, sizeof(want), "d%uv1: ran ", vm->id);
     CU_ASSERT_EQUAL(host_console_count(want), 1);
     CU_ASSERT_EQUAL(host_console_count("; exits: none\r\n"), 1);
@@ -1101,7 +1118,8 @@ static CU_TestInfo vm_tests[] = {
     UNIT_TEST(test_vm_run_vcpu_returns_preempted_when_the_scheduler_asks),
     UNIT_TEST(test_vm_run_vcpu_yield_hypercall_returns_preempted),
     UNIT_TEST(test_vm_run_vcpu_cpu_up_wakes_the_target_vcpu),
-    UNIT_TEST(test_vm_run_vcpu_counts_exits_by_kind),
+    UNIT_TEST(test_vm_run_vcpu_counts_exits_by_reason),
+    UNIT_TEST(test_vm_exit_reason_name_names_every_reason),
     UNIT_TEST(test_vm_run_vcpu_debug_exit_stops_the_vm_with_the_code),
     UNIT_TEST(test_vm_run_vcpu_guest_shutdown_hypercall_stops_the_loop),
     UNIT_TEST(test_vm_vcpu_stopped_reports_once_after_the_last_vcpu),

@@ -297,12 +297,15 @@ static void handle_exit(struct vcpu *v, struct vm_exit *exit)
         break;
     case SVM_EXIT_VINTR:
         open_irq_window(vmcb, false); /* the window is open: inject on the way back in */
+        exit->reason = AXVM_EXIT_IRQ_WINDOW;
         break;
     case SVM_EXIT_CPUID:
         handle_cpuid(v);
+        exit->reason = AXVM_EXIT_CPUID;
         break;
     case SVM_EXIT_MSR:
         handle_msr(v);
+        exit->reason = AXVM_EXIT_MSR;
         break;
     case SVM_EXIT_HLT:
         exit->kind = VM_EXIT_HALT;
@@ -338,6 +341,7 @@ static void handle_exit(struct vcpu *v, struct vm_exit *exit)
     case SVM_EXIT_MWAIT_ARMED:
     case SVM_EXIT_XSETBV:
         hvm_inject_exception(v, X86_EXC_UD, 0); /* CPUID does not offer these */
+        exit->reason = AXVM_EXIT_EXCEPTION;
         break;
     case SVM_EXIT_INVALID:
         report_invalid(v, exit);

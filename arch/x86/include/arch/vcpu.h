@@ -20,10 +20,11 @@ struct vmcb;
 struct arch_vcpu {
     struct x86_gprs gprs; /* RAX and RSP mirror the VMCB's around each exit */
     struct vlapic vlapic;
-    struct timer vlapic_timer; /* on the vCPU's CPU */
-    struct x86_mmio_insn mmio; /* the instruction behind the MMIO exit being handled */
-    uint64_t pending_event;    /* an exception to deliver at the next entry (EVENTINJ form) */
-    uint64_t rflags;           /* the guest's RFLAGS at its last exit */
+    struct timer vlapic_timer;   /* on the vCPU's CPU */
+    uint64_t vlapic_timer_moved; /* deadline it had when the vCPU changed CPU; 0: none */
+    struct x86_mmio_insn mmio;   /* the instruction behind the MMIO exit being handled */
+    uint64_t pending_event;      /* an exception to deliver at the next entry (EVENTINJ form) */
+    uint64_t rflags;             /* the guest's RFLAGS at its last exit */
     uint8_t fpu[X86_FXSAVE_SIZE] __attribute__((aligned(16))); /* FXSAVE image when not loaded */
 
     /*

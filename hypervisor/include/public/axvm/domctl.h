@@ -277,30 +277,30 @@ _Static_assert(sizeof(struct axvm_domain_stats) == 0x68, "axvm_domain_stats");
 
 /* One vCPU in SYSCTL_STATS. */
 struct axvm_vcpu_stats {
-    uint16_t domid;                /* 0x00 */
-    uint16_t vcpu;                 /* 0x02 */
-    uint16_t state;                /* 0x04: AXVM_VCPU_* */
-    uint16_t pcpu;                 /* 0x06: the CPU it runs on or last ran on */
-    uint64_t affinity;             /* 0x08: CPUs it may run on (hard affinity) */
-    uint64_t ran_on;               /* 0x10: CPUs it has run on since its affinity was set */
-    uint64_t cpu_time_ns;          /* 0x18 */
-    uint64_t nr_hypercalls;        /* 0x20 */
-    uint64_t nr_scheduled;         /* 0x28: times it was put on a CPU */
-    uint64_t nr_migrations;        /* 0x30: times it moved to another CPU */
-    int64_t credit;                /* 0x38: credit scheduler credit, in ns of weight-256 time */
-    uint64_t exits[AXVM_EXIT_NR];  /* 0x40: by AXVM_EXIT_* */
+    uint16_t domid;               /* 0x00 */
+    uint16_t vcpu;                /* 0x02 */
+    uint16_t state;               /* 0x04: AXVM_VCPU_* */
+    uint16_t pcpu;                /* 0x06: the CPU it runs on or last ran on */
+    uint64_t affinity;            /* 0x08: CPUs it may run on (hard affinity) */
+    uint64_t ran_on;              /* 0x10: CPUs it has run on since its affinity was set */
+    uint64_t cpu_time_ns;         /* 0x18 */
+    uint64_t nr_hypercalls;       /* 0x20 */
+    uint64_t nr_scheduled;        /* 0x28: times it was put on a CPU */
+    uint64_t nr_migrations;       /* 0x30: times it moved to another CPU */
+    int64_t credit;               /* 0x38: credit scheduler credit, in ns of weight-256 time */
+    uint64_t exits[AXVM_EXIT_NR]; /* 0x40: by AXVM_EXIT_* */
 };
 _Static_assert(sizeof(struct axvm_vcpu_stats) == 0xc0, "axvm_vcpu_stats");
 
 /* One physical CPU in SYSCTL_STATS. */
 struct axvm_pcpu_stats {
-    uint16_t cpu;          /* 0x00 */
-    uint16_t domid;        /* 0x02: running now, or AXVM_DOMID_INVALID when idle */
-    uint16_t vcpu;         /* 0x04 */
-    uint16_t nr_runnable;  /* 0x06: vCPUs waiting on its run queue */
-    uint64_t idle_ns;      /* 0x08: time halted with nothing to run */
-    uint64_t nr_switches;  /* 0x10: vCPUs put on it */
-    uint64_t sched_ns;     /* 0x18: time spent in the scheduler's decisions and switches */
+    uint16_t cpu;         /* 0x00 */
+    uint16_t domid;       /* 0x02: running now, or AXVM_DOMID_INVALID when idle */
+    uint16_t vcpu;        /* 0x04 */
+    uint16_t nr_runnable; /* 0x06: vCPUs waiting on its run queue */
+    uint64_t idle_ns;     /* 0x08: time halted with nothing to run */
+    uint64_t nr_switches; /* 0x10: vCPUs put on it */
+    uint64_t sched_ns;    /* 0x18: time spent in the scheduler's decisions and switches */
 };
 _Static_assert(sizeof(struct axvm_pcpu_stats) == 0x20, "axvm_pcpu_stats");
 

@@ -7,7 +7,9 @@
 #define AXVM_PUBLIC_VERSION_H
 
 #define AXVM_ABI_VERSION_MAJOR 0
-#define AXVM_ABI_VERSION_MINOR 4 /* 2: domain and system control (domctl.h); 3: console input; 4: scheduling and statistics */
-#define AXVM_ABI_VERSION       ((AXVM_ABI_VERSION_MAJOR << 16) | AXVM_ABI_VERSION_MINOR)
+#define AXVM_ABI_VERSION_MINOR                                                                   \
+    4 /* 2: domain and system control (domctl.h); 3: console input; 4: scheduling and statistics \
+       */
+#define AXVM_ABI_VERSION ((AXVM_ABI_VERSION_MAJOR << 16) | AXVM_ABI_VERSION_MINOR)
 
 #endif /* AXVM_PUBLIC_VERSION_H */

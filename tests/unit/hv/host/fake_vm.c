@@ -449,11 +449,12 @@ bool arch_vcpu_has_work(struct vcpu *v)
 /* ---------------------------------------------------------------------------------------- */
 /* <hv/sched.h>: what sched.c does to a vCPU's fields, without run queues or CPUs */
 
-int sched_add_vcpu(struct vcpu *v, int cfg_pcpu)
+int sched_add_vcpu(struct vcpu *v, int cfg_pcpu, uint64_t affinity)
 {
     int rc = hook_result(FAKE_HOOK_SCHED_ADD_VCPU);
 
     fake_log(fake.sched_log, "add:%u@%d", v->id, cfg_pcpu);
+    v->sched.affinity = affinity;
     if (!rc && cfg_pcpu >= FAKE_NR_CPUS) {
         rc = -AXVM_EINVAL; /* as sched.c: not an online CPU */
     }
@@ -500,6 +501,62 @@ void sched_yield(void)
 bool sched_should_preempt(void)
 {
     return fake.need_resched;
+}
+
+/* The scheduling calls of the control hypercalls: the fields sched.c would set, and a policy. */
+void sched_domain_init(struct vm *vm)
+{
+    vm->sched.weight = AXVM_WEIGHT_DEFAULT;
+    vm->sched.cap = 0;
+}
+
+unsigned int sched_policy_id(void)
+{
+    return fake.sched_rr ? AXVM_SCHED_RR : AXVM_SCHED_CREDIT;
+}
+
+int sched_set_credit(struct vm *vm, unsigned int flags, uint32_t weight, uint32_t cap)
+{
+    fake_log(fake.sched_log, "credit:d%u/%u/%u/%u", vm->id, flags, weight, cap);
+    if ((flags & ~3u) || ((flags & AXVM_SCHED_SET_WEIGHT) && (weight < 1 || weight > 65535)) ||
+        ((flags & AXVM_SCHED_SET_CAP) && cap > 100u * vm->nr_vcpus)) {
+        return -AXVM_EINVAL;
+    }
+    if (flags && fake.sched_rr) {
+        return -AXVM_EOPNOTSUPP;
+    }
+    vm->sched.weight = flags & AXVM_SCHED_SET_WEIGHT ? weight : vm->sched.weight;
+    vm->sched.cap = flags & AXVM_SCHED_SET_CAP ? cap : vm->sched.cap;
+    return 0;
+}
+
+int sched_set_affinity(struct vcpu *v, uint64_t mask)
+{
+    uint64_t online = FAKE_NR_CPUS >= 64 ? ~0ull : (1ull << FAKE_NR_CPUS) - 1;
+
+    fake_log(fake.sched_log, "pin:%u/0x%llx", v->id, (unsigned long long)mask);
+    if (!(mask & online)) {
+        return -AXVM_EINVAL;
+    }
+    v->sched.affinity = mask & online;
+    v->sched.ran_on = 0;
+    return 0;
+}
+
+void sched_pcpu_stats(unsigned int cpu, struct axvm_pcpu_stats *out)
+{
+    out->cpu = (uint16_t)cpu;
+    out->domid = AXVM_DOMID_INVALID;
+    out->idle_ns = 1000u * (cpu + 1);
+    out->nr_switches = cpu + 7;
+}
+
+void sched_vcpu_snapshot(struct vcpu *v, enum vcpu_state *state, unsigned int *pcpu,
+                         struct sched_vcpu *out)
+{
+    *state = v->state;
+    *pcpu = v->pcpu;
+    *out = v->sched;
 }
 
 /* <hv/percpu.h>: the fake scheduler's CPUs are all online. */

@@ -55,6 +55,7 @@ struct fake_vm {
     int fail_rc;              /* ... returning this; -AXVM_ENOMEM */
     bool has_work;            /* arch_vcpu_has_work(); false */
     bool need_resched;        /* sched_should_preempt(); sched_yield() sets it; false */
+    bool sched_rr;            /* sched_policy_id() says rr (credit calls refused); false */
     int decode_rc;            /* arch_vcpu_decode_mmio(): 0 decodes, else it fails so */
     uint8_t decode_width;     /* the width it decodes; 4 */
     uint64_t decode_value;    /* the data of a decoded store */
