@@ -148,6 +148,7 @@ bench: deps
 	$(Q)$(MAKE) --no-print-directory dom0
 	$(Q)bench/boot-time.sh
 	$(Q)bench/guests.sh
+	$(Q)bench/sched.sh
 	$(Q)bench/dom0.sh
 
 clean:

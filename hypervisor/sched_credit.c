@@ -84,8 +84,8 @@ static void credit_enqueue(struct sched_queue *q, struct vcpu *v, enum sched_enq
         v->sched.boosted = v->sched.credit > 0;
     } else if (why == SCHED_MOVED) {
         /* Credit is relative to the queue it was earned in: bring it within one round. */
-        v->sched.credit = MIN(MAX(v->sched.credit, -(int64_t)CREDIT_INIT_NS),
-                              (int64_t)CREDIT_INIT_NS);
+        v->sched.credit =
+            MIN(MAX(v->sched.credit, -(int64_t)CREDIT_INIT_NS), (int64_t)CREDIT_INIT_NS);
     }
     sched_queue_append(q, v);
 }

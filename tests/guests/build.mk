@@ -5,7 +5,7 @@
 
 GUEST_O := build/x86_64/guests
 GUEST_NAMES := hello mmio hypercall lazy cpuid timer crash hostile victim cpubound exitbench \
-	uartirq domctl ticker smp hog schedmon
+	uartirq domctl ticker smp hog schedmon schedbench
 GUEST_CFLAGS := -std=c11 -ffreestanding -fno-pic -fno-pie -fno-stack-protector -mno-red-zone \
 	-mgeneral-regs-only -fno-tree-loop-distribute-patterns -O2 -g $(WARNINGS) \
 	-Ibuild/x86_64/include -Ihypervisor/include -MMD -MP

@@ -35,23 +35,10 @@ static const uint8_t child_exit[] = {
 
 static uint64_t tsc_khz;
 
-static int64_t hc4(uint64_t nr, uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3)
-{
-    register uint64_t rdx __asm__("rdx") = a2;
-    register uint64_t r10 __asm__("r10") = a3;
-    int64_t ret;
-
-    __asm__ volatile("vmmcall"
-                     : "=a"(ret)
-                     : "a"(nr), "D"(a0), "S"(a1), "r"(rdx), "r"(r10)
-                     : "memory");
-    return ret;
-}
-
 /* A control call with the struct only. */
 static int64_t ctl(uint64_t nr, void *arg, uint64_t size)
 {
-    return hc4(nr, (uintptr_t)arg, size, 0, 0);
+    return hypercall4(nr, (uintptr_t)arg, size, 0, 0);
 }
 
 static void expect(int64_t rc, int64_t want, const char *what)
@@ -110,7 +97,7 @@ static int build(const char *name, const uint8_t *code, uint64_t len, bool uart)
         c.domid, AXVM_MAP_ALLOC, AXVM_ACCESS_R | AXVM_ACCESS_W | AXVM_ACCESS_X, 0, 0, CHILD_RAM};
     expect(ctl(AXVM_HC_DOMAIN_ADD_REGION, &r, sizeof(r)), 0, "add a 64 KiB alloc region");
     cp = (struct axvm_domain_copy){c.domid, {0}, CHILD_ENTRY};
-    expect(hc4(AXVM_HC_DOMAIN_COPY, (uintptr_t)&cp, sizeof(cp), (uintptr_t)code, len), 0,
+    expect(hypercall4(AXVM_HC_DOMAIN_COPY, (uintptr_t)&cp, sizeof(cp), (uintptr_t)code, len), 0,
            "copy the code in");
     dev = (struct axvm_domain_device){c.domid, AXVM_DEV_DEBUG_EXIT, AXVM_SPACE_PIO, 0, 0xf4};
     expect(ctl(AXVM_HC_DOMAIN_ADD_DEVICE, &dev, sizeof(dev)), 0, "add the debug-exit port");
@@ -146,8 +133,8 @@ static bool console_shows(uint16_t domid, const char *want)
     memset(&r, 0, sizeof(r));
     r.domid = domid;
     for (unsigned int i = 0; i < POLL_MAX; i++) {
-        int64_t n = hc4(AXVM_HC_CONSOLE_READ, (uintptr_t)&r, sizeof(r), (uintptr_t)(text + len),
-                        sizeof(text) - 1 - len);
+        int64_t n = hypercall4(AXVM_HC_CONSOLE_READ, (uintptr_t)&r, sizeof(r),
+                               (uintptr_t)(text + len), sizeof(text) - 1 - len);
 
         if (n < 0) {
             return false;
@@ -200,15 +187,16 @@ static void test_refusals(uint16_t id, uint64_t ram_end)
     expect(ctl(AXVM_HC_DOMAIN_PAUSE, (void *)(uintptr_t)(ram_end + 0x1000), 8), -AXVM_EFAULT,
            "a struct outside its RAM");
     cr = (struct axvm_console_read){id, {0}, 0, 0, 0};
-    expect(hc4(AXVM_HC_CONSOLE_READ, (uintptr_t)&cr, sizeof(cr), ram_end - 8, 64), -AXVM_EFAULT,
-           "a buffer running off the end of its RAM");
+    expect(hypercall4(AXVM_HC_CONSOLE_READ, (uintptr_t)&cr, sizeof(cr), ram_end - 8, 64),
+           -AXVM_EFAULT, "a buffer running off the end of its RAM");
     region = (struct axvm_domain_region){id, AXVM_MAP_ALLOC, AXVM_ACCESS_R, 0, 0x100000, 0x1000};
     expect(ctl(AXVM_HC_DOMAIN_ADD_REGION, &region, sizeof(region)), -AXVM_EBUSY,
            "adding RAM to a running domain");
     region.map = AXVM_MAP_IDENTICAL;
     expect(ctl(AXVM_HC_DOMAIN_ADD_REGION, &region, sizeof(region)), -AXVM_EPERM,
            "identical (host) RAM for an unprivileged domain");
-    expect(hc4(AXVM_HC_CONTROL_LAST + 1, 0, 0, 0, 0), -AXVM_ENOSYS, "the first unused number");
+    expect(hypercall4(AXVM_HC_CONTROL_LAST + 1, 0, 0, 0, 0), -AXVM_ENOSYS,
+           "the first unused number");
 }
 
 /* A domain that ends itself is kept (on_poweroff = preserve) with its code, until destroyed. */

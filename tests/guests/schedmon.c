@@ -25,19 +25,6 @@ struct sample {
 
 static struct sample a, b;
 
-static int64_t hc4(uint64_t nr, uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3)
-{
-    register uint64_t rdx __asm__("rdx") = a2;
-    register uint64_t r10 __asm__("r10") = a3;
-    int64_t ret;
-
-    __asm__ volatile("vmmcall"
-                     : "=a"(ret)
-                     : "a"(nr), "D"(a0), "S"(a1), "r"(rdx), "r"(r10)
-                     : "memory");
-    return ret;
-}
-
 /* The records sit right after the header, in the order and sizes the call expects. */
 static int64_t take(struct sample *s)
 {
@@ -45,8 +32,8 @@ static int64_t take(struct sample *s)
     s->hdr.max_domains = MAX_DOMS;
     s->hdr.max_vcpus = MAX_VCPUS;
     s->hdr.max_pcpus = MAX_PCPUS;
-    return hc4(AXVM_HC_SYSCTL_STATS, (uintptr_t)&s->hdr, sizeof(s->hdr), (uintptr_t)s->doms,
-               sizeof(*s) - sizeof(s->hdr));
+    return hypercall4(AXVM_HC_SYSCTL_STATS, (uintptr_t)&s->hdr, sizeof(s->hdr), (uintptr_t)s->doms,
+                      sizeof(*s) - sizeof(s->hdr));
 }
 
 static const struct axvm_domain_stats *dom_named(const struct sample *s, const char *name)
@@ -76,7 +63,7 @@ static int64_t credit(uint16_t domid, uint16_t flags, uint32_t weight, uint32_t 
     int64_t rc;
 
     c = (struct axvm_sched_credit){domid, flags, weight, cap, 0};
-    rc = hc4(AXVM_HC_SCHED_CREDIT, (uintptr_t)&c, sizeof(c), 0, 0);
+    rc = hypercall4(AXVM_HC_SCHED_CREDIT, (uintptr_t)&c, sizeof(c), 0, 0);
     if (out) {
         *out = c;
     }
@@ -88,7 +75,7 @@ static int64_t pin(uint16_t domid, uint16_t vcpu, uint64_t mask)
     static struct axvm_vcpu_pin p;
 
     p = (struct axvm_vcpu_pin){domid, vcpu, 0, mask};
-    return hc4(AXVM_HC_VCPU_PIN, (uintptr_t)&p, sizeof(p), 0, 0);
+    return hypercall4(AXVM_HC_VCPU_PIN, (uintptr_t)&p, sizeof(p), 0, 0);
 }
 
 static uint64_t delta_cpu(const char *name)
@@ -164,8 +151,7 @@ void guest_main(uint32_t magic, const struct mb1_info *mbi)
     check(permille >= 1600 && permille <= 2400,
           "schedmon: weights 256:512 on one CPU got 1:%lu.%03lu", (unsigned long)(permille / 1000),
           (unsigned long)(permille % 1000));
-    check(w256 + w512 >= elapsed / 100 * 80,
-          "schedmon: CPU 1 was busy with them (%lu of %lu ms)",
+    check(w256 + w512 >= elapsed / 100 * 80, "schedmon: CPU 1 was busy with them (%lu of %lu ms)",
           (unsigned long)((w256 + w512) / MS), (unsigned long)(elapsed / MS));
     check(capped <= elapsed / 100 * 22 && capped >= elapsed / 100 * 5,
           "schedmon: capped at 20%% got %lu%%", (unsigned long)(capped * 100 / elapsed));

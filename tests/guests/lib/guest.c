@@ -127,6 +127,19 @@ int64_t hypercall(uint64_t nr, uint64_t a0, uint64_t a1, uint64_t a2)
     return ret;
 }
 
+int64_t hypercall4(uint64_t nr, uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3)
+{
+    register uint64_t rdx __asm__("rdx") = a2;
+    register uint64_t r10 __asm__("r10") = a3;
+    int64_t ret;
+
+    __asm__ volatile("vmmcall"
+                     : "=a"(ret)
+                     : "a"(nr), "D"(a0), "S"(a1), "r"(rdx), "r"(r10)
+                     : "memory");
+    return ret;
+}
+
 uint64_t rdtsc(void)
 {
     uint32_t lo, hi;

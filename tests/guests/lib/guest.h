@@ -53,6 +53,9 @@ struct cpuid_result guest_cpuid(uint32_t leaf, uint32_t subleaf);
 /* VMMCALL with the 64-bit convention of <public/axvm/hypercall.h>. */
 int64_t hypercall(uint64_t nr, uint64_t a0, uint64_t a1, uint64_t a2);
 
+/* The same with a fourth argument (R10): the control hypercalls' buffer size. */
+int64_t hypercall4(uint64_t nr, uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3);
+
 /* What the interrupt stubs saved (lib/isr.S), lowest address first. */
 struct trap_frame {
     uint64_t r11, r10, r9, r8, rdi, rsi, rdx, rcx, rax;

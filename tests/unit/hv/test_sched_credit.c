@@ -12,7 +12,7 @@
 #include <hv/vm.h>
 #include <unit.h>
 
-#define NR 4
+#define NR  4
 #define MS  NSEC_PER_MSEC
 #define SMS ((int64_t)NSEC_PER_MSEC) /* signed, for credits */
 
@@ -20,9 +20,9 @@ static struct sched_queue q;
 static struct vm vms[NR];
 static struct vcpu vcpus[NR];
 static uint64_t now;
-static uint64_t ran[NR];  /* run time per vCPU in the simulation */
-static uint64_t nr_idle;  /* simulated ns with nothing to run */
-static bool blocked[NR];  /* the simulation leaves these off the queue */
+static uint64_t ran[NR]; /* run time per vCPU in the simulation */
+static uint64_t nr_idle; /* simulated ns with nothing to run */
+static bool blocked[NR]; /* the simulation leaves these off the queue */
 
 static void sched_credit_setup(void)
 {
@@ -142,8 +142,8 @@ static void test_sched_credit_weights_256_and_512_share_one_to_two(void)
     simulate(3 * NSEC_PER_SEC);
     UNIT_CHECK(ratio_milli(ran[1], ran[0]) >= 1900 && ratio_milli(ran[1], ran[0]) <= 2100,
                "512 vs 256: %llu/1000 (ran %llu and %llu ms)",
-               (unsigned long long)ratio_milli(ran[1], ran[0]),
-               (unsigned long long)(ran[1] / MS), (unsigned long long)(ran[0] / MS));
+               (unsigned long long)ratio_milli(ran[1], ran[0]), (unsigned long long)(ran[1] / MS),
+               (unsigned long long)(ran[0] / MS));
 }
 
 /* Three weights at once: each gets its weight's part of the CPU within 5%. */
@@ -439,6 +439,6 @@ static CU_TestInfo sched_credit_tests[] = {
     CU_TEST_INFO_NULL,
 };
 
-CU_SuiteInfo unit_suite_sched_credit = {"sched_credit", NULL, NULL, sched_credit_setup, NULL,
-                                        sched_credit_tests};
+CU_SuiteInfo unit_suite_sched_credit = {"sched_credit",     NULL, NULL,
+                                        sched_credit_setup, NULL, sched_credit_tests};
 UNIT_REGISTER_SUITE(unit_suite_sched_credit);

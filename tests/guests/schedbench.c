@@ -1,0 +1,116 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Scheduler figures for `make bench` (bench/sched.sh), from a privileged domain:
+ *  - the scheduler's cost per context switch: two hogs share CPU 1 (started with it); over a
+ *    few seconds, the time CPU 1 spent in scheduler decisions and switches (axvm_pcpu_stats
+ *    sched_ns) divided by the switches it made;
+ *  - domain-create latency with 0, 1, 10 and 50 domains already running: the whole build of a
+ *    small domain (create, RAM, code, vCPU context, unpause), timed with the TSC, as the count
+ *    of running domains grows. Every domain it creates stays running (halted in a loop).
+ * Prints "schedbench:" lines; the figures are for people, nothing here asserts on time.
+ */
+#include <hv/string.h>
+#include <public/axvm/domctl.h>
+#include "lib/guest.h"
+
+#define MS         1000000ULL
+#define NR_CHILD   50
+#define CHILD_RAM  0x10000
+#define CHILD_CODE 0x1000
+
+/* A child: halt forever (it wakes only for its own timer, which it never sets). */
+static const uint8_t child_code[] = {
+    0xf4,       /* hlt */
+    0xeb, 0xfd, /* jmp back to the hlt */
+};
+
+static struct {
+    struct axvm_sysctl_stats hdr;
+    struct axvm_domain_stats doms[4];
+    struct axvm_vcpu_stats vcpus[8];
+    struct axvm_pcpu_stats pcpus[4];
+} s;
+
+static int64_t ctl(uint64_t nr, void *arg, uint64_t size)
+{
+    return hypercall4(nr, (uintptr_t)arg, size, 0, 0);
+}
+
+static struct axvm_pcpu_stats cpu_stats(unsigned int cpu)
+{
+    memset(&s, 0, sizeof(s));
+    s.hdr.max_domains = 4;
+    s.hdr.max_vcpus = 8;
+    s.hdr.max_pcpus = 4;
+    hypercall4(AXVM_HC_SYSCTL_STATS, (uintptr_t)&s.hdr, sizeof(s.hdr), (uintptr_t)s.doms,
+               sizeof(s) - sizeof(s.hdr));
+    return s.pcpus[cpu];
+}
+
+/* Build and start one child. Returns: 0, or the first error. */
+static int64_t build_child(unsigned int n)
+{
+    static struct axvm_domain_create c;
+    static struct axvm_domain_region r;
+    static struct axvm_domain_copy cp;
+    static struct axvm_vcpu_context ctx;
+    static struct axvm_domain_ref ref;
+    int64_t rc;
+
+    memset(&c, 0, sizeof(c));
+    c.nr_vcpus = 1;
+    c.arch = AXVM_ARCH_X86_64;
+    c.name[0] = 'c';
+    c.name[1] = (char)('0' + n / 10);
+    c.name[2] = (char)('0' + n % 10);
+    rc = ctl(AXVM_HC_DOMAIN_CREATE, &c, sizeof(c));
+    if (rc) {
+        return rc;
+    }
+    r = (struct axvm_domain_region){
+        c.domid, AXVM_MAP_ALLOC, AXVM_ACCESS_R | AXVM_ACCESS_W | AXVM_ACCESS_X, 0, 0, CHILD_RAM};
+    cp = (struct axvm_domain_copy){c.domid, {0}, CHILD_CODE};
+    ctx = (struct axvm_vcpu_context){c.domid, 0, AXVM_VCPU_X86_PROTECTED32, CHILD_CODE, {0}, 0x8000};
+    ref = (struct axvm_domain_ref){c.domid, {0}};
+    rc = ctl(AXVM_HC_DOMAIN_ADD_REGION, &r, sizeof(r));
+    rc = rc ? rc
+            : hypercall4(AXVM_HC_DOMAIN_COPY, (uintptr_t)&cp, sizeof(cp), (uintptr_t)child_code,
+                         sizeof(child_code));
+    rc = rc ? rc : ctl(AXVM_HC_VCPU_SET_CONTEXT, &ctx, sizeof(ctx));
+    return rc ? rc : ctl(AXVM_HC_DOMAIN_UNPAUSE, &ref, sizeof(ref));
+}
+
+void guest_main(uint32_t magic, const struct mb1_info *mbi)
+{
+    uint64_t khz = guest_tsc_khz();
+    struct axvm_pcpu_stats a, b;
+
+    (void)magic;
+    (void)mbi;
+    guest_delay(300 * MS, khz); /* the hogs settle */
+    a = cpu_stats(1);
+    guest_delay(3000 * MS, khz);
+    b = cpu_stats(1);
+    if (b.nr_switches > a.nr_switches) {
+        guest_printf("schedbench: cpu1 %lu switches in 3 s, %lu ns of scheduler per switch\n",
+                     (unsigned long)(b.nr_switches - a.nr_switches),
+                     (unsigned long)((b.sched_ns - a.sched_ns) / (b.nr_switches - a.nr_switches)));
+    }
+    for (unsigned int n = 0; n < NR_CHILD; n++) {
+        uint64_t t0 = rdtsc(), us;
+        int64_t rc = build_child(n);
+
+        us = (rdtsc() - t0) * 1000 / khz;
+        if (rc) {
+            guest_printf("schedbench: building child %u failed (%ld)\n", n, (long)rc);
+            break;
+        }
+        if (n == 0 || n == 1 || n == 10 || n == 49) {
+            guest_printf("schedbench: create with %u running: %lu us\n", n, (unsigned long)us);
+        }
+    }
+    guest_printf("schedbench: done\n");
+    for (;;) {
+        __asm__ volatile("pause");
+    }
+}
