@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
 # Scheduler benchmarks (x86_64): the scheduler's cost per context switch (two CPU hogs sharing
-# CPU 1), and domain-create latency with 0, 1, 10 and 49 domains already running (it must not
+# CPU 1), and domain-create latency with 0, 10, 25 and 45 domains already running (it must not
 # grow with the count). Both measured inside one boot by the privileged schedbench guest
 # (tests/guests/schedbench.c) from SYSCTL_STATS and its TSC. Prints figures only.
 set -uo pipefail
