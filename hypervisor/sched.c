@@ -25,7 +25,9 @@
 #include <hv/vm.h>
 #include <public/axvm/errno.h>
 
-#define BALANCE_NS (20 * NSEC_PER_MSEC) /* how often a busy CPU looks for an idler one */
+#define BALANCE_NS (20 * NSEC_PER_MSEC)  /* how often a busy CPU looks for an idler one */
+#define ROTATE_NS  (50 * NSEC_PER_MSEC)  /* how often it looks for an unfair split */
+#define USAGE_NS   (100 * NSEC_PER_MSEC) /* the window a vCPU's CPU share is measured over */
 
 struct run_queue {
     spinlock_t lock;
@@ -36,6 +38,7 @@ struct run_queue {
     bool idle;             /* halted with nothing to run; atomic */
     struct timer slice;    /* ends current's time slice */
     uint64_t last_balance; /* this CPU only */
+    uint64_t last_rotate;  /* this CPU only */
     uint64_t idle_ns;      /* statistics: written by this CPU only, read atomically */
     uint64_t nr_switches;
     uint64_t sched_ns;
@@ -266,6 +269,38 @@ static void slice_expired(struct timer *t)
 /* ---------------------------------------------------------------------------------------- */
 /* Balance */
 
+/* v ran ran_ns until now: keep its share of a CPU over USAGE_NS windows. Context: its lock. */
+static void account_usage(struct vcpu *v, uint64_t ran_ns, uint64_t now)
+{
+    struct sched_vcpu *s = &v->sched;
+
+    s->usage_ns += ran_ns;
+    if (now - s->usage_start >= USAGE_NS) {
+        WRITE_ONCE(s->share_pm, (uint32_t)MIN(s->usage_ns * 1000 / (now - s->usage_start), 1000));
+        s->usage_start = now;
+        s->usage_ns = 0;
+    }
+}
+
+/* v's recent share of a CPU, per mille: the last window's, or less if it has not run since. */
+static uint32_t recent_share(const struct vcpu *v, uint64_t now)
+{
+    const struct sched_vcpu *s = &v->sched;
+    uint64_t elapsed = now - s->usage_start;
+
+    if (elapsed < 2 * USAGE_NS) {
+        return s->share_pm;
+    }
+    return (uint32_t)MIN(s->usage_ns * 1000 / elapsed, 1000);
+}
+
+static uint32_t weight_of(const struct vcpu *v)
+{
+    uint32_t w = __atomic_load_n(&v->vm->sched.weight, __ATOMIC_RELAXED);
+
+    return w ? w : AXVM_WEIGHT_DEFAULT;
+}
+
 /* Lock two run queues, lower CPU first. */
 static unsigned long lock_pair(struct run_queue *a, struct run_queue *b)
 {
@@ -353,11 +388,70 @@ static bool balance_once(struct run_queue *rq)
     return target >= 0 && migrate(rq, move, (unsigned int)target);
 }
 
+/*
+ * cpu runs one vCPU fewer than this CPU: read its running vCPU's share and weight.
+ * Returns: whether it runs one (it may have stopped meanwhile).
+ */
+static bool running_share(unsigned int cpu, uint64_t now, uint32_t *share, uint32_t *weight)
+{
+    struct run_queue *rq = rq_of(cpu);
+    unsigned long flags = spin_lock_irqsave(&rq->lock);
+    struct vcpu *c = rq->current;
+
+    if (c) {
+        *share = recent_share(c, now);
+        *weight = weight_of(c);
+    }
+    spin_unlock_irqrestore(&rq->lock, flags);
+    return c != NULL;
+}
+
+/*
+ * With one busy vCPU more here than on another CPU, the split is uneven (one alone there, two
+ * sharing here): move a waiting vCPU that got clearly less CPU than the one alone there, so
+ * the lone place rotates. Returns: whether one moved.
+ */
+static bool rotate(struct run_queue *rq, uint64_t now)
+{
+    struct percpu *pc;
+
+    for_each_online_cpu (pc) {
+        unsigned int cpu = pc->cpu_id, mine = READ_ONCE(rq->q.nr);
+        uint32_t share = 0, weight = 0;
+        struct vcpu *move = NULL;
+        unsigned long flags;
+
+        if (cpu == rq->q.cpu || mine < 2 || load_of(cpu) + 1 != mine ||
+            !running_share(cpu, now, &share, &weight)) {
+            continue;
+        }
+        flags = spin_lock_irqsave(&rq->lock);
+        for (struct vcpu *v = rq->q.head; v && !move; v = v->runq_next) {
+            if (sched_allowed(v, cpu) &&
+                sched_rotate_worthwhile(recent_share(v, now), weight_of(v), share, weight)) {
+                move = v;
+            }
+        }
+        spin_unlock_irqrestore(&rq->lock, flags);
+        if (move && migrate(rq, move, cpu)) {
+            return true;
+        }
+    }
+    return false;
+}
+
 static void balance(struct run_queue *rq, uint64_t now)
 {
+    unsigned int moved = 0;
+
     WRITE_ONCE(rq->balance_due, false);
     rq->last_balance = now;
-    for (unsigned int i = 0; i < VM_MAX_VCPUS * 2 && balance_once(rq); i++) {
+    while (moved < VM_MAX_VCPUS * 2 && balance_once(rq)) {
+        moved++;
+    }
+    if (!moved && now - rq->last_rotate >= ROTATE_NS) {
+        rq->last_rotate = now;
+        rotate(rq, now);
     }
 }
 
@@ -424,6 +518,7 @@ static bool put_prev(struct run_queue *rq, struct vcpu *v, int result, uint64_t 
 
     rq->current = NULL;
     policy->charge(&rq->q, v, ran_ns, now);
+    account_usage(v, ran_ns, now);
     if (stopped) {
         v->state = VCPU_OFFLINE;
         v->dead = true;

@@ -16,6 +16,14 @@
 #define MAX_PCPUS 4
 #define MS        1000000ULL
 
+#define LAPIC         0xfee00000u
+#define REG_EOI       0x0b0
+#define REG_SVR       0x0f0
+#define REG_LVT_TIMER 0x320
+#define REG_INITIAL   0x380
+#define REG_DIVIDE    0x3e0
+#define VEC_TIMER     0x40
+
 struct sample {
     struct axvm_sysctl_stats hdr;
     struct axvm_domain_stats doms[MAX_DOMS];
@@ -24,6 +32,32 @@ struct sample {
 };
 
 static struct sample a, b;
+static uint64_t tsc_khz, timer_khz;
+
+static void lapic_write(unsigned int reg, uint32_t v)
+{
+    *(volatile uint32_t *)(uintptr_t)(LAPIC + reg) = v;
+}
+
+static void on_timer(struct trap_frame *f)
+{
+    (void)f;
+    lapic_write(REG_EOI, 0);
+}
+
+/* Sleep halted (its CPU is free for the others), woken by its local APIC timer. */
+static void sleep_ms(uint64_t ms)
+{
+    uint64_t end = rdtsc() + ms * tsc_khz;
+
+    while (rdtsc() < end) {
+        uint64_t left_us = (end - rdtsc()) * 1000 / tsc_khz;
+
+        lapic_write(REG_INITIAL,
+                    (uint32_t)(timer_khz * (left_us < 50000 ? left_us : 50000) / 1000) + 1);
+        __asm__ volatile("sti; hlt; cli");
+    }
+}
 
 /* The records sit right after the header, in the order and sizes the call expects. */
 static int64_t take(struct sample *s)
@@ -85,9 +119,35 @@ static uint64_t delta_cpu(const char *name)
     return x && y ? y->cpu_time_ns - x->cpu_time_ns : 0;
 }
 
+/*
+ * Boot case x86_64/sched-fair: three equal hogs on two CPUs (and this domain, asleep). Each
+ * should get about two thirds of a CPU over a few seconds, whoever was placed alone first.
+ */
+static __attribute__((noreturn)) void fairness(void)
+{
+    static const char *const names[3] = {"fair1", "fair2", "fair3"};
+    uint64_t elapsed, total = 0;
+
+    sleep_ms(500);
+    check(take(&a) == 0, "schedmon: first sample");
+    sleep_ms(4000);
+    check(take(&b) == 0, "schedmon: second sample");
+    elapsed = b.hdr.now_ns - a.hdr.now_ns;
+    for (unsigned int i = 0; i < 3; i++) {
+        uint64_t pm = delta_cpu(names[i]) * 1000 / elapsed;
+
+        total += pm;
+        check(pm >= 580 && pm <= 750, "schedmon: %s got %lu.%lu%% of a CPU (fair: 66.7%%)",
+              names[i], (unsigned long)(pm / 10), (unsigned long)(pm % 10));
+    }
+    check(total >= 1850, "schedmon: the two CPUs were busy (%lu.%lu%% of one CPU in all)",
+          (unsigned long)(total / 10), (unsigned long)(total % 10));
+    guest_finish("schedmon");
+}
+
 void guest_main(uint32_t magic, const struct mb1_info *mbi)
 {
-    uint64_t khz = guest_tsc_khz(), elapsed, w256, w512, capped, permille;
+    uint64_t elapsed, w256, w512, capped, permille;
     const struct axvm_domain_stats *d256, *d512, *dcap, *droam, *self;
     const struct axvm_vcpu_stats *roam;
     struct axvm_sched_credit got = {0};
@@ -95,7 +155,16 @@ void guest_main(uint32_t magic, const struct mb1_info *mbi)
 
     (void)magic;
     (void)mbi;
+    tsc_khz = guest_tsc_khz();
+    timer_khz = guest_cpuid(AXVM_CPUID_TIMING, 0).ebx;
+    guest_set_handler(VEC_TIMER, on_timer);
+    lapic_write(REG_SVR, 0x1ff);
+    lapic_write(REG_DIVIDE, 0xb);          /* divide by 1 */
+    lapic_write(REG_LVT_TIMER, VEC_TIMER); /* one-shot */
     check(take(&a) == 0, "schedmon: SYSCTL_STATS answers");
+    if (dom_named(&a, "fair1")) {
+        fairness(); /* the other boot case */
+    }
     check(a.hdr.sched == AXVM_SCHED_CREDIT, "schedmon: the credit scheduler runs (%u)",
           a.hdr.sched);
     check(a.hdr.nr_pcpus == 2 && a.hdr.nr_domains == a.hdr.total_domains,
@@ -135,9 +204,9 @@ void guest_main(uint32_t magic, const struct mb1_info *mbi)
     check(pin(droam->domid, 3, 1) == -AXVM_EINVAL, "schedmon: pinning a vCPU it lacks refused");
     check(pin(droam->domid, AXVM_VCPU_ALL, 1) == 0, "schedmon: roam pinned to CPU 0");
 
-    guest_delay(500 * MS, khz); /* let the new weight and the pin settle */
+    sleep_ms(500); /* let the new weight and the pin settle */
     check(take(&a) == 0, "schedmon: first sample");
-    guest_delay(3000 * MS, khz);
+    sleep_ms(3000);
     check(take(&b) == 0, "schedmon: second sample");
 
     elapsed = b.hdr.now_ns - a.hdr.now_ns;

@@ -134,6 +134,15 @@ void sched_vcpu_snapshot(struct vcpu *v, enum vcpu_state *state, unsigned int *p
 int sched_balance_target(const unsigned int *load, const bool *idle, unsigned int nr_cpus,
                          unsigned int from, uint64_t allowed, bool misplaced);
 
+/*
+ * Whether a vCPU waiting on a busier CPU should take the place of one running alone on a CPU
+ * with one vCPU fewer, so that CPU time rotates fairly when the count of busy vCPUs does not
+ * divide over the CPUs: when the waiting one got clearly less CPU per unit of weight (by a
+ * twentieth of a CPU at equal weights). Shares are per mille of a CPU. Pure; unit-tested.
+ */
+bool sched_rotate_worthwhile(uint32_t waiting_pm, uint32_t waiting_weight, uint32_t running_pm,
+                             uint32_t running_weight);
+
 /* Arch hooks: implemented in arch/<a>/smp.c */
 
 /* Interrupt cpu so it leaves guest mode or idle and looks at its run queue. Context: any. */

@@ -412,6 +412,18 @@ static void test_sched_balance_prefers_an_idle_cpu_on_a_tie(void)
     CU_ASSERT_EQUAL(sched_balance_target(load, idle, 3, 0, ~0ull, false), 2);
 }
 
+/* The lone place rotates only for a clear gap in CPU per unit of weight. */
+static void test_sched_rotate_only_for_a_clear_gap(void)
+{
+    CU_ASSERT_TRUE(sched_rotate_worthwhile(500, 256, 1000, 256));  /* two sharing vs one alone */
+    CU_ASSERT_FALSE(sched_rotate_worthwhile(640, 256, 680, 256));  /* near fair: stay */
+    CU_ASSERT_FALSE(sched_rotate_worthwhile(1000, 256, 500, 256)); /* it had more */
+    /* weight 512 alone at 100% against 256s at 50%: fair for their weights, no rotation */
+    CU_ASSERT_FALSE(sched_rotate_worthwhile(500, 256, 1000, 512));
+    /* a weight-512 vCPU sharing at 50% against a weight-256 one alone: it should take over */
+    CU_ASSERT_TRUE(sched_rotate_worthwhile(500, 512, 1000, 256));
+}
+
 static CU_TestInfo sched_credit_tests[] = {
     UNIT_TEST(test_sched_credit_name_and_id),
     UNIT_TEST(test_sched_credit_charge_burns_by_weight),
@@ -436,6 +448,7 @@ static CU_TestInfo sched_credit_tests[] = {
     UNIT_TEST(test_sched_balance_moves_a_misplaced_vcpu_anywhere_allowed),
     UNIT_TEST(test_sched_balance_leaves_a_lone_vcpu),
     UNIT_TEST(test_sched_balance_prefers_an_idle_cpu_on_a_tie),
+    UNIT_TEST(test_sched_rotate_only_for_a_clear_gap),
     CU_TEST_INFO_NULL,
 };
 
