@@ -17,7 +17,8 @@ log2=$work/serial2.log
 text2=$work/serial2.txt
 
 arch= cpu= smp=2 mem=128 virt=on cmdline= timeout=120 reject='PANIC|FATAL|no timer tick|did not come online'
-expects=() expects2=() counts=() sames=() modules=() checks=() sends=()
+expects=() expects2=() counts=() sames=() modules=() checks=() sends=() snaps=()
+screen_cols=80 screen_rows=24
 qemu_pid= reader_pid= pipe=
 
 fail() {
@@ -71,7 +72,11 @@ load_case() {
         same) sames+=("$value") ;;
         module) modules+=("$value") ;;
         check) checks+=("$value") ;;
-        send) sends+=("$value") ;;
+        send) sends+=("S$value") ;;
+        keys) sends+=("K$value") ;;
+        snap) sends+=("P$value") ;;
+        expect_snap) snaps+=("$value") ;;
+        screen) screen_cols=${value%x*} screen_rows=${value#*x} ;;
         groups) ;;
         *) echo "FAIL $name: unknown key '$key' in ${ini#"$root"/}"; exit 1 ;;
         esac
@@ -158,23 +163,47 @@ first_missing_expect() {
     return 1
 }
 
-# The send steps ("REGEX => TEXT"): once REGEX shows up in what the machine printed after
-# the previous step, TEXT and a carriage return are typed on the serial port. Steps run in
-# order; the expects are checked only once every step has been sent.
+# The steps, in order, each once REGEX shows up in what the machine printed after the previous
+# step: "send = REGEX => TEXT" types TEXT and a carriage return on the serial port; "keys =
+# REGEX => KEYS" types KEYS as they are, backslash escapes expanded (\e, \r, ...), for
+# full-screen programs; "snap = REGEX => NAME" waits a second more for the screen to settle,
+# then renders everything the serial line printed so far through a terminal emulator
+# (tests/boot/screen.py, "screen = COLSxROWS") into NAME.screen, a screen capture that
+# "expect_snap = NAME => REGEX" lines check. The expects are checked once every step is done.
 next_send=0 send_from=0
 
 run_sends() {
-    local step regex line
+    local step kind regex line
     while [ "$next_send" -lt ${#sends[@]} ]; do
         step=${sends[next_send]}
+        kind=${step:0:1}
+        step=${step:1}
         regex=${step%% => *}
         line=${step#* => }
         tail -c +$((send_from + 1)) "$text" | grep -Eq -- "$regex" || return 1
         send_from=$(stat -c %s "$text")
-        printf '%s\r' "$line" >"$pipe.in"
+        case $kind in
+        S) printf '%s\r' "$line" >"$pipe.in" ;;
+        K) printf '%b' "$line" >"$pipe.in" ;;
+        P) sleep 1
+           /usr/bin/python3 "$root/tests/boot/screen.py" "$log" 0 "$screen_cols" \
+               "$screen_rows" >"$work/$line.screen" 2>"$work/$line.screen.err" ||
+               fail "could not render the screen $line (see ${work#"$root"/}/$line.screen.err)" ;;
+        esac
         next_send=$((next_send + 1))
     done
     return 0
+}
+
+check_snaps() {
+    local s name regex
+    for s in ${snaps[@]+"${snaps[@]}"}; do
+        name=${s%% => *}
+        regex=${s#* => }
+        [ -f "$work/$name.screen" ] || fail "no screen capture $name"
+        grep -Eq -- "$regex" "$work/$name.screen" ||
+            fail "screen $name (${work#"$root"/}/$name.screen) shows no line matching '$regex'"
+    done
 }
 
 # Wait until every expect is seen, a rejected line shows up, QEMU ends, or time runs out.
@@ -283,6 +312,7 @@ main() {
     watch_serial
     check_counts
     check_sames
+    check_snaps
     local c
     for c in ${checks[@]+"${checks[@]}"}; do
         "check_$c"
