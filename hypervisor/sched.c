@@ -294,12 +294,6 @@ static uint32_t recent_share(const struct vcpu *v, uint64_t now)
     return (uint32_t)MIN(s->usage_ns * 1000 / elapsed, 1000);
 }
 
-static uint32_t weight_of(const struct vcpu *v)
-{
-    uint32_t w = __atomic_load_n(&v->vm->sched.weight, __ATOMIC_RELAXED);
-
-    return w ? w : AXVM_WEIGHT_DEFAULT;
-}
 
 /* Lock two run queues, lower CPU first. */
 static unsigned long lock_pair(struct run_queue *a, struct run_queue *b)
@@ -400,7 +394,7 @@ static bool running_share(unsigned int cpu, uint64_t now, uint32_t *share, uint3
 
     if (c) {
         *share = recent_share(c, now);
-        *weight = weight_of(c);
+        *weight = sched_weight(c);
     }
     spin_unlock_irqrestore(&rq->lock, flags);
     return c != NULL;
@@ -428,7 +422,7 @@ static bool rotate(struct run_queue *rq, uint64_t now)
         flags = spin_lock_irqsave(&rq->lock);
         for (struct vcpu *v = rq->q.head; v && !move; v = v->runq_next) {
             if (sched_allowed(v, cpu) &&
-                sched_rotate_worthwhile(recent_share(v, now), weight_of(v), share, weight)) {
+                sched_rotate_worthwhile(recent_share(v, now), sched_weight(v), share, weight)) {
                 move = v;
             }
         }

@@ -25,7 +25,7 @@
 #define CAP_PERIOD_NS    (50 * NSEC_PER_MSEC)
 #define CAP_SLICE_MIN_NS (NSEC_PER_MSEC / 2)
 
-static uint32_t weight_of(const struct vcpu *v)
+uint32_t sched_weight(const struct vcpu *v)
 {
     uint32_t w = __atomic_load_n(&v->vm->sched.weight, __ATOMIC_RELAXED);
 
@@ -35,7 +35,7 @@ static uint32_t weight_of(const struct vcpu *v)
 /* Credit ns worth of run time at v's weight. */
 static int64_t credit_to_ns(const struct vcpu *v, int64_t credit)
 {
-    return credit * (int64_t)weight_of(v) / AXVM_WEIGHT_DEFAULT;
+    return credit * (int64_t)sched_weight(v) / AXVM_WEIGHT_DEFAULT;
 }
 
 /* Move sd's cap period up to now. Context: sd->cap_lock held. */
@@ -159,7 +159,7 @@ static void credit_charge(struct sched_queue *q, struct vcpu *v, uint64_t ran_ns
     uint32_t cap = __atomic_load_n(&sd->cap, __ATOMIC_RELAXED);
 
     (void)q;
-    v->sched.credit -= (int64_t)(ran_ns * AXVM_WEIGHT_DEFAULT / weight_of(v));
+    v->sched.credit -= (int64_t)(ran_ns * AXVM_WEIGHT_DEFAULT / sched_weight(v));
     v->sched.boosted = false;
     if (cap) {
         unsigned long flags = spin_lock_irqsave(&sd->cap_lock);

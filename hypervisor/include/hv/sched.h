@@ -64,6 +64,9 @@ static inline bool sched_allowed(const struct vcpu *v, unsigned int cpu)
     return cpu < 64 && (v->sched.affinity >> cpu) & 1;
 }
 
+/* Returns: v's VM's credit weight. */
+uint32_t sched_weight(const struct vcpu *v);
+
 extern const struct sched_ops sched_rr_ops;
 extern const struct sched_ops sched_credit_ops;
 
