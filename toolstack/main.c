@@ -23,7 +23,7 @@ static const struct cmd_spec main_cmds[] = {
 
 /* The order "help" lists them in: the life of a domain first, as xl does. */
 static const struct cmd_spec *const cmd_groups[] = {
-    domain_cmds, info_cmds, console_cmds, config_cmds, main_cmds,
+    domain_cmds, info_cmds, vcpu_cmds, sched_cmds, console_cmds, config_cmds, main_cmds,
 };
 
 #define NR_GROUPS (sizeof(cmd_groups) / sizeof(cmd_groups[0]))
