@@ -192,6 +192,8 @@ extern const struct cmd_spec console_cmds[]; /* cmd_console.c: console */
 extern const struct cmd_spec config_cmds[];  /* cmd_config.c: config-check */
 extern const struct cmd_spec vcpu_cmds[];    /* cmd_vcpu.c: vcpu-list vcpu-pin */
 extern const struct cmd_spec sched_cmds[];   /* cmd_sched.c: sched-credit */
+extern const struct cmd_spec top_cmds[];     /* cmd_top.c: top */
+extern const struct cmd_spec top_alone_cmd;  /* cmd_top.c: axvm-top, the program */
 
 /* main.c: run axvm-xl with argv; the real main() calls this. Returns: the exit status. */
 int xl_main(struct cli *cli, int argc, char **argv);

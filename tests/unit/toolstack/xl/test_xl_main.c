@@ -14,8 +14,8 @@
     "axvm-xl: cannot reach the hypervisor: /nonexistent not found (is this dom0 of an axvm " \
     "host?)\n"
 
-static const struct cmd_spec *const groups[] = {domain_cmds, info_cmds,    vcpu_cmds,
-                                                sched_cmds,  console_cmds, config_cmds};
+static const struct cmd_spec *const groups[] = {domain_cmds, info_cmds,    vcpu_cmds,  sched_cmds,
+                                                top_cmds,    console_cmds, config_cmds};
 
 #define NR_GROUPS (sizeof(groups) / sizeof(groups[0]))
 
@@ -314,6 +314,8 @@ static const char *const need_hypervisor[][5] = {
     {"vcpu-pin", "hello", "0", "1"},
     {"sched-credit"},
     {"sched-credit", "-d", "hello", "-w", "512"},
+    {"top", "-b", "-i", "1"},
+    {"top"},
 };
 
 static void test_xl_main_commands_without_dev_axvm_say_so(void)
