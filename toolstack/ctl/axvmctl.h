@@ -223,7 +223,8 @@ const char *axvmctl_cpus_format(uint64_t mask, unsigned int nr_cpus, char *buf, 
 /*
  * Build and start a domain from cfg: create, memory regions, kernel/initrd/modules/command
  * line loaded by cfg->os.type's boot protocol (Linux bzImage on x86, Image + generated device
- * tree on arm64, Multiboot ELF, raw), devices, pass-through, vCPU 0's context, unpause.
+ * tree on arm64, Multiboot ELF, raw), devices, pass-through, <cputune> (SCHED_CREDIT, then
+ * VCPU_PIN per pinned vCPU), vCPU 0's context, unpause.
  * The main RAM starts at guest-physical 0 on x86 and at 0x4000_0000 on arm64 (QEMU virt's
  * layout, which the device tree describes); files are read with stdio and refused when larger
  * than the RAM they would go to. A failure at any step destroys the half-built domain.
