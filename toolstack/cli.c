@@ -348,17 +348,18 @@ bool cli_parse_uint(struct cli *cli, const char *opt, const char *s, const char 
     return true;
 }
 
-int cli_stats(struct cli *cli, struct axvmctl_stats *stats)
+bool cli_stats(struct cli *cli, struct axvmctl_stats *stats)
 {
     int rc = axvmctl_sysctl_stats(cli->ctl, stats);
 
-    if (rc == -AXVM_ENOSYS) {
-        return rc;
+    /*
+     * A hypervisor before ABI 0.4 answers -ENOSYS, or -EINVAL while its dispatcher knows the
+     * number but not the call; either way the command goes on without them.
+     */
+    if (rc < 0 && rc != -AXVM_ENOSYS) {
+        cli_fail(cli, "warning: cannot read the statistics: %s", axvmctl_strerror(rc));
     }
-    if (rc < 0) {
-        return cli_fail(cli, "cannot read the statistics: %s", axvmctl_strerror(rc));
-    }
-    return 0;
+    return rc >= 0;
 }
 
 const char *cli_safe_name(const char *name, char buf[AXVM_DOMAIN_NAME_MAX])

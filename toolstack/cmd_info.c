@@ -187,10 +187,7 @@ static int cmd_info_list(struct cli *cli, int argc, char **argv)
     is_long = cli_args_has(&args, 'l');
     rc = cli_collect_domains(cli, &args, &d);
     if (rc == 0 && (is_json || is_long)) {
-        int err = cli_stats(cli, &stats);
-
-        has_stats = err == 0;
-        rc = err > 0 ? err : 0;
+        has_stats = cli_stats(cli, &stats);
     }
     if (rc == 0 && is_json) {
         print_list_json(cli, &d, has_stats ? &stats : NULL);

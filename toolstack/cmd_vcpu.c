@@ -66,12 +66,7 @@ static int cmd_vcpu_list(struct cli *cli, int argc, char **argv)
     }
     rc = cli_collect_domains(cli, &args, &d);
     if (rc == 0) {
-        int err = cli_stats(cli, &stats);
-
-        rc = err > 0 ? err : 0;
-        if (rc == 0) {
-            print_vcpus(cli, &d, err == 0 ? &stats : NULL);
-        }
+        print_vcpus(cli, &d, cli_stats(cli, &stats) ? &stats : NULL);
     }
     axvmctl_stats_free(&stats);
     free(d.info);

@@ -121,10 +121,11 @@ bool cli_parse_uint(struct cli *cli, const char *opt, const char *s, const char 
                     unsigned long min, unsigned long max, unsigned long *out);
 
 /*
- * Read every domain's statistics into stats (SYSCTL_STATS). Returns: 0; -AXVM_ENOSYS (silently:
- * the hypervisor predates them, the caller does without); else 1 after printing why.
+ * Read every domain's statistics into stats (SYSCTL_STATS), for commands that show them along
+ * with what they show anyway. A hypervisor without them (-AXVM_ENOSYS) is no news; any other
+ * failure is said in a warning on cli->err. Returns: whether stats holds them.
  */
-int cli_stats(struct cli *cli, struct axvmctl_stats *stats);
+bool cli_stats(struct cli *cli, struct axvmctl_stats *stats);
 
 /* Returns: name with anything unprintable as '?', in buf (AXVM_DOMAIN_NAME_MAX bytes). */
 const char *cli_safe_name(const char *name, char buf[AXVM_DOMAIN_NAME_MAX]);
