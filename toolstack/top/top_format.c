@@ -312,8 +312,8 @@ bool top_format_help(unsigned int k, char *buf, size_t size)
 
 const char *top_format_keys(void)
 {
-    return "q quit  h help  Up/Down select  </> sort  r reverse  p pause  D destroy  v vCPUs  "
-           "e exits  c console";
+    /* 75 characters: all of it on an 80-column serial console. */
+    return "q:quit h:help <>:sort r:reverse p:pause D:destroy v:vCPUs e:exits c:console";
 }
 
 void top_format_message(const struct top_model *m, char *buf, size_t size)

@@ -676,7 +676,8 @@ static void test_top_format_vcpu_and_exit_views(void)
     CU_ASSERT_STRING_EQUAL(line, "Keys (h or Esc: back)");
     CU_ASSERT_TRUE(top_format_help(0, line, sizeof(line)));
     CU_ASSERT_FALSE(top_format_help(100, line, sizeof(line)));
-    CU_ASSERT_PTR_NOT_NULL(strstr(top_format_keys(), "D destroy"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(top_format_keys(), "D:destroy"));
+    CU_ASSERT(strlen(top_format_keys()) <= 80);
 }
 
 static CU_TestInfo tests[] = {
