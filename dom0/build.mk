@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: MIT
 # dom0 for x86_64 (issue #5), built from Debian packages only, into build/x86_64/{dom0,linux}/:
-# axvm.ko against the headers of the exact kernel dom0 runs, a static axvm-xl, dom0's
-# initramfs and a Linux domU's kernel and initrd. Included by the top-level Makefile after
+# axvm.ko against the headers of the exact kernel dom0 runs, a static axvm-xl (also axvm-top,
+# issue #6), dom0's initramfs and a Linux domU's kernel and initrd. Included by the top-level Makefile after
 # toolstack/build.mk and tests/guests/build.mk; dom0/README.md describes the images.
 #
 # The Debian kernel (image, headers, kbuild) is downloaded once by scripts/fetch-kernel into
@@ -81,10 +81,14 @@ $(DOM0_XL_O)/icu-stub.o: dom0/icu-stub.c dom0/build.mk
 
 # Static glibc warns that getaddrinfo/dlopen (libxml2's unused HTTP and module code) would need
 # shared libraries at run time; those warnings go to axvm-xl.link.log, not the terminal.
+# axvm-top's curses is the wide ncurses with its terminfo library, as `pkg-config --static
+# --libs ncursesw` names them (its -ldl is part of glibc now); the entries it reads are in the
+# image (dom0-terminfo below).
+DOM0_CURSES_LIBS := -lncursesw -ltinfo
 $(DOM0_XL_O)/axvm-xl: $(dom0-xl-objs) $(DOM0_XL_O)/icu-stub.o
 	$(call say,LD,$@)
-	$(Q)$(TS_CC) -static -Wl,--gc-sections -o $@ $^ -lxml2 -lz -llzma -lm 2>$@.link.log || \
-	    { cat $@.link.log >&2; exit 1; }
+	$(Q)$(TS_CC) -static -Wl,--gc-sections -o $@ $^ -lxml2 -lz -llzma -lm $(DOM0_CURSES_LIBS) \
+	    2>$@.link.log || { cat $@.link.log >&2; exit 1; }
 
 $(dom0-xl): $(DOM0_XL_O)/axvm-xl
 	$(call say,STRIP,$@)
@@ -128,6 +132,15 @@ $(DOM0_O)/raw.bin: dom0/raw/raw.S
 	    $(DOM0_O)/raw.o
 	$(Q)objcopy -O binary $(DOM0_O)/raw.elf $@
 
+# --- Terminfo: the terminals axvm-top may find itself on ----------------------------------------
+
+# Compiled entries from the build host's ncurses-base (/lib/terminfo) or ncurses-term
+# (/usr/share/terminfo); in the image under /usr/share/terminfo, which ncurses searches.
+dom0-terminals := linux vt100 vt220 xterm xterm-256color screen tmux dumb
+terminfo-of = $(firstword $(wildcard /lib/terminfo/$(1) /usr/share/terminfo/$(1)) \
+	/lib/terminfo/$(1))
+dom0-terminfo := $(foreach t,$(dom0-terminals),$(call terminfo-of,$(shell printf %.1s $(t))/$(t)))
+
 # --- The images ------------------------------------------------------------------------------
 
 BUSYBOX = $(shell dpkg -L busybox-static 2>/dev/null | grep -m1 '/bin/busybox$$')
@@ -144,7 +157,9 @@ dom0-image-files := \
 	0644:dom0/initramfs/profile:/etc/profile \
 	0644:$(dom0-ko):/lib/axvm/axvm.ko \
 	0755:$(dom0-xl):/usr/sbin/axvm-xl \
+	link:axvm-xl:/usr/sbin/axvm-top \
 	0755:$(dom0-hctest):/usr/sbin/axvm-hctest \
+	$(foreach f,$(dom0-terminfo),0644:$(f):/usr/share/terminfo/$(notdir $(patsubst %/,%,$(dir $(f))))/$(notdir $(f))) \
 	0644:xml/schema/axvm-domain.rng:/usr/share/axvm/axvm-domain.rng \
 	$(foreach x,$(dom0-examples),0644:$(x):/etc/axvm/$(notdir $(x))) \
 	$(foreach g,$(dom0-guests),0644:$(g):/etc/axvm/$(notdir $(g))) \
@@ -154,7 +169,8 @@ dom0-image-files := \
 	0644:$(linux-vmlinuz):/etc/axvm/linux/vmlinuz \
 	0644:$(domu-initrd):/etc/axvm/linux/initrd.img
 
-$(dom0-initramfs): dom0/mkinitramfs $(foreach f,$(dom0-image-files),$(word 2,$(subst :, ,$(f))))
+$(dom0-initramfs): dom0/mkinitramfs \
+	$(foreach f,$(filter-out link:%,$(dom0-image-files)),$(word 2,$(subst :, ,$(f))))
 	$(call say,CPIO,$@)
 	@mkdir -p $(@D)
 	$(Q)$(MKINITRAMFS) $@ "$(BUSYBOX)" $(dom0-image-files)

@@ -7,12 +7,12 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <stdarg.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include "xl.h"
 
-#define MAX_OPTIONS 16     /* per command, -h/--help included */
-#define RING_CHUNK  16384u /* a console ring's size: one read usually empties it */
+#define RING_CHUNK 16384u /* a console ring's size: one read usually empties it */
 
 struct axvmctl *cli_ctl(struct cli *cli)
 {
@@ -122,10 +122,65 @@ int cli_domain(struct cli *cli, const char *name_or_id)
     return rc < 0 ? -1 : rc;
 }
 
+#define LIST_MAX ((unsigned int)(AXVM_COPY_MAX / sizeof(struct axvm_domain_info)))
+
+static int by_domid(const void *a, const void *b)
+{
+    const struct axvm_domain_info *x = a, *y = b;
+
+    return (int)x->domid - (int)y->domid;
+}
+
+static int collect_all(struct cli *cli, struct cli_domains *d)
+{
+    int rc;
+
+    d->info = calloc(LIST_MAX, sizeof(*d->info));
+    if (!d->info) {
+        return cli_fail(cli, "out of memory");
+    }
+    rc = axvmctl_domain_list(cli->ctl, d->info, LIST_MAX, NULL);
+    if (rc < 0) {
+        return cli_fail(cli, "cannot list the domains: %s", axvmctl_strerror(rc));
+    }
+    d->nr = (unsigned int)rc;
+    qsort(d->info, d->nr, sizeof(*d->info), by_domid);
+    return 0;
+}
+
+int cli_collect_domains(struct cli *cli, const struct cli_args *args, struct cli_domains *d)
+{
+    *d = (struct cli_domains){0};
+    if (!cli_ctl(cli)) {
+        return 1;
+    }
+    if (args->nr == 0) {
+        return collect_all(cli, d);
+    }
+    d->info = calloc((size_t)args->nr, sizeof(*d->info));
+    if (!d->info) {
+        return cli_fail(cli, "out of memory");
+    }
+    for (int i = 0; i < args->nr; i++) {
+        int domid = cli_domain(cli, args->argv[i]);
+        int rc;
+
+        if (domid < 0) {
+            return 1;
+        }
+        rc = axvmctl_domain_getinfo(cli->ctl, (uint16_t)domid, &d->info[d->nr++]);
+        if (rc < 0) {
+            return cli_fail(cli, "cannot look up domain '%s': %s", args->argv[i],
+                            axvmctl_strerror(rc));
+        }
+    }
+    return 0;
+}
+
 /* The command's options and -h/--help, and the matching getopt short-option string. */
 struct option_set {
-    struct option options[MAX_OPTIONS + 1];
-    char shortopts[2 * MAX_OPTIONS + 2];
+    struct option options[CLI_MAX_OPTIONS + 1];
+    char shortopts[2 * CLI_MAX_OPTIONS + 2];
     unsigned int nr;
 };
 
@@ -136,7 +191,7 @@ static void build_option_set(const struct cmd_spec *cmd, struct option_set *set)
 
     memset(set, 0, sizeof(*set));
     set->shortopts[len++] = ':'; /* tell a missing value from an unknown option */
-    for (const struct option *o = cmd->options; o && o->name && set->nr < MAX_OPTIONS; o++) {
+    for (const struct option *o = cmd->options; o && o->name && set->nr < CLI_MAX_OPTIONS; o++) {
         set->options[set->nr++] = *o;
         if (o->val > 0 && o->val < CLI_LONG_ONLY) {
             set->shortopts[len++] = (char)o->val;
@@ -159,39 +214,57 @@ static const struct option *option_by_val(const struct option_set *set, int val)
     return NULL;
 }
 
+/*
+ * How messages name the running command: "list: " and "axvm-xl list", or for a program that is
+ * one command (axvm-top: a spec with an empty name) "" and "axvm-top".
+ */
+struct cmd_label {
+    char prefix[48]; /* "list: " */
+    char full[64];   /* "axvm-xl list" */
+};
+
+static const struct cmd_label *label_of(const struct cli *cli, struct cmd_label *l)
+{
+    const char *name = cli->cmd->name;
+
+    snprintf(l->prefix, sizeof(l->prefix), "%s%s", name, name[0] ? ": " : "");
+    snprintf(l->full, sizeof(l->full), "%s%s%s", cli->prog, name[0] ? " " : "", name);
+    return l;
+}
+
 /* One line about the option getopt_long() refused: the one at argv[optind - 1] or optopt. */
 static int bad_option(struct cli *cli, const struct option_set *set, char **argv, int c)
 {
     const struct option *known = optopt ? option_by_val(set, optopt) : NULL;
-    const char *cmd = cli->cmd->name;
+    struct cmd_label l;
+    const char *cmd = label_of(cli, &l)->prefix;
     const char *arg = argv[optind - 1];
 
     if (c == ':') {
-        return cli_fail(cli, "%s: option '%s' needs a value (try '%s %s --help')", cmd, arg,
-                        cli->prog, cmd);
+        return cli_fail(cli, "%soption '%s' needs a value (try '%s --help')", cmd, arg, l.full);
     }
     if (known) {
-        return cli_fail(cli, "%s: option '--%s' takes no value (try '%s %s --help')", cmd,
-                        known->name, cli->prog, cmd);
+        return cli_fail(cli, "%soption '--%s' takes no value (try '%s --help')", cmd, known->name,
+                        l.full);
     }
     if (optopt) {
-        return cli_fail(cli, "%s: unknown option '-%c' (try '%s %s --help')", cmd, optopt,
-                        cli->prog, cmd);
+        return cli_fail(cli, "%sunknown option '-%c' (try '%s --help')", cmd, optopt, l.full);
     }
-    return cli_fail(cli, "%s: unknown option '%.*s' (try '%s %s --help')", cmd,
-                    (int)strcspn(arg, "="), arg, cli->prog, cmd);
+    return cli_fail(cli, "%sunknown option '%.*s' (try '%s --help')", cmd, (int)strcspn(arg, "="),
+                    arg, l.full);
 }
 
 static int check_arg_count(struct cli *cli, const struct cli_args *args)
 {
     const struct cmd_spec *cmd = cli->cmd;
+    struct cmd_label l;
 
+    label_of(cli, &l);
     if (args->nr < cmd->min_args) {
-        return cli_fail(cli, "%s: missing argument (usage: %s %s)", cmd->name, cli->prog,
-                        cmd->usage);
+        return cli_fail(cli, "%smissing argument (usage: %s %s)", l.prefix, cli->prog, cmd->usage);
     }
     if (cmd->max_args >= 0 && args->nr > cmd->max_args) {
-        return cli_fail(cli, "%s: unexpected argument '%s' (usage: %s %s)", cmd->name,
+        return cli_fail(cli, "%sunexpected argument '%s' (usage: %s %s)", l.prefix,
                         args->argv[cmd->max_args], cli->prog, cmd->usage);
     }
     return CLI_RUN;
@@ -218,6 +291,7 @@ int cli_parse(struct cli *cli, int argc, char **argv, struct cli_args *args)
         }
         index = (int)(o - set.options);
         args->given |= 1u << index;
+        args->values[index] = o->has_arg == no_argument ? NULL : optarg;
     }
     args->nr = argc - optind;
     args->argv = argv + optind;
@@ -245,27 +319,114 @@ bool cli_args_has(const struct cli_args *args, int val)
     return false;
 }
 
-static void print_option(struct cli *cli, const struct option *o, const char *help)
+const char *cli_args_value(const struct cli_args *args, int val)
+{
+    for (unsigned int i = 0; args->options && args->options[i].name && i < CLI_MAX_OPTIONS; i++) {
+        if (args->options[i].val == val) {
+            return args->given & (1u << i) ? args->values[i] : NULL;
+        }
+    }
+    return NULL;
+}
+
+bool cli_parse_uint(struct cli *cli, const char *opt, const char *s, const char *what,
+                    unsigned long min, unsigned long max, unsigned long *out)
+{
+    struct cmd_label l;
+    unsigned long v = 0;
+    const char *p = s;
+
+    for (; *p >= '0' && *p <= '9' && v <= max; p++) {
+        v = v * 10 + (unsigned long)(*p - '0');
+    }
+    if (!s[0] || *p || v < min || v > max) {
+        cli_fail(cli, "%s%s '%s' is not %s (%lu-%lu)", label_of(cli, &l)->prefix, opt, s, what, min,
+                 max);
+        return false;
+    }
+    *out = v;
+    return true;
+}
+
+bool cli_stats(struct cli *cli, struct axvmctl_stats *stats)
+{
+    int rc = axvmctl_sysctl_stats(cli->ctl, stats);
+
+    /*
+     * A hypervisor before ABI 0.4 answers -ENOSYS, or -EINVAL while its dispatcher knows the
+     * number but not the call; either way the command goes on without them.
+     */
+    if (rc < 0 && rc != -AXVM_ENOSYS) {
+        cli_fail(cli, "warning: cannot read the statistics: %s", axvmctl_strerror(rc));
+    }
+    return rc >= 0;
+}
+
+const char *cli_safe_name(const char *name, char buf[AXVM_DOMAIN_NAME_MAX])
+{
+    size_t i;
+
+    for (i = 0; i < AXVM_DOMAIN_NAME_MAX - 1 && name[i]; i++) {
+        char c = name[i];
+        bool is_printable = c >= 0x20 && c < 0x7f;
+
+        buf[i] = is_printable ? c : (char)'?';
+    }
+    buf[i] = '\0';
+    return buf;
+}
+
+/* The length of the value's name ("N: ...", "SECONDS: ...") an option's help starts with. */
+static size_t value_name_length(const char *help)
+{
+    size_t n = strspn(help, "ABCDEFGHIJKLMNOPQRSTUVWXYZ");
+
+    return n && help[n] == ':' && help[n + 1] == ' ' ? n : 0;
+}
+
+/* "-d, --delay SECONDS" for the help's left column; *help moves past the value's name. */
+static const char *option_names(const struct option *o, const char **help, char names[64])
+{
+    size_t value = *help && o->has_arg == required_argument ? value_name_length(*help) : 0;
+
+    if (o->val > 0 && o->val < CLI_LONG_ONLY) {
+        snprintf(names, 64, "-%c, --%s", o->val, o->name);
+    } else {
+        snprintf(names, 64, "    --%s", o->name);
+    }
+    if (value) {
+        snprintf(names + strlen(names), 64 - strlen(names), " %.*s", (int)value, *help);
+        *help += value + 2;
+    }
+    return names;
+}
+
+static void print_option(struct cli *cli, const struct option *o, const char *help, int width)
 {
     char names[64];
 
-    if (o->val > 0 && o->val < CLI_LONG_ONLY) {
-        snprintf(names, sizeof(names), "-%c, --%s", o->val, o->name);
-    } else {
-        snprintf(names, sizeof(names), "    --%s", o->name);
-    }
-    fprintf(cli->out, "  %-16s %s\n", names, help ? help : "");
+    option_names(o, &help, names);
+    fprintf(cli->out, "  %-*s %s\n", width, names, help ? help : "");
 }
 
 void cli_print_help(struct cli *cli, const struct cmd_spec *cmd)
 {
     static const struct option help = {"help", no_argument, NULL, 'h'};
 
+    int width = 16;
+    char names[64];
+
+    for (unsigned int i = 0; cmd->options && cmd->options[i].name; i++) {
+        const char *text = cmd->option_help ? cmd->option_help[i] : NULL;
+        int len = (int)strlen(option_names(&cmd->options[i], &text, names));
+
+        width = len > width ? len : width;
+    }
     fprintf(cli->out, "Usage: %s %s\n\n%s.\n\nOptions:\n", cli->prog, cmd->usage, cmd->summary);
     for (unsigned int i = 0; cmd->options && cmd->options[i].name; i++) {
-        print_option(cli, &cmd->options[i], cmd->option_help ? cmd->option_help[i] : NULL);
+        print_option(cli, &cmd->options[i], cmd->option_help ? cmd->option_help[i] : NULL, width);
     }
-    print_option(cli, &help, "print this help and exit");
+    print_option(cli, &help, "print this help and exit", width);
     if (cmd->details) {
         fprintf(cli->out, "\n%s", cmd->details);
     }

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * axvm-xl's commands that look without touching: list, info, uptime, vcpu-list, domid, domname
- * and dmesg. Their output follows xl's columns and "key : value" lines.
+ * axvm-xl's commands that look without touching: list, info, uptime, domid, domname and
+ * dmesg. Their output follows xl's columns and "key : value" lines.
  */
 #include <inttypes.h>
 #include <stdarg.h>
@@ -12,81 +12,11 @@
 
 #define OPT_JSON  CLI_LONG_ONLY
 #define NAME_SAFE AXVM_DOMAIN_NAME_MAX
-#define LIST_MAX  ((unsigned int)(AXVM_COPY_MAX / sizeof(struct axvm_domain_info)))
-
-/* The domains a command is about: those named, or all of them. */
-struct domains {
-    struct axvm_domain_info *info;
-    unsigned int nr;
-};
-
-static int by_domid(const void *a, const void *b)
-{
-    const struct axvm_domain_info *x = a, *y = b;
-
-    return (int)x->domid - (int)y->domid;
-}
-
-static int collect_all(struct cli *cli, struct domains *d)
-{
-    int rc;
-
-    d->info = calloc(LIST_MAX, sizeof(*d->info));
-    if (!d->info) {
-        return cli_fail(cli, "out of memory");
-    }
-    rc = axvmctl_domain_list(cli->ctl, d->info, LIST_MAX, NULL);
-    if (rc < 0) {
-        return cli_fail(cli, "cannot list the domains: %s", axvmctl_strerror(rc));
-    }
-    d->nr = (unsigned int)rc;
-    qsort(d->info, d->nr, sizeof(*d->info), by_domid);
-    return 0;
-}
-
-/* Validation shared by list, uptime and vcpu-list: resolve names and ids. Returns: status. */
-static int collect_domains(struct cli *cli, const struct cli_args *args, struct domains *d)
-{
-    *d = (struct domains){0};
-    if (!cli_ctl(cli)) {
-        return 1;
-    }
-    if (args->nr == 0) {
-        return collect_all(cli, d);
-    }
-    d->info = calloc((size_t)args->nr, sizeof(*d->info));
-    if (!d->info) {
-        return cli_fail(cli, "out of memory");
-    }
-    for (int i = 0; i < args->nr; i++) {
-        int domid = cli_domain(cli, args->argv[i]);
-        int rc;
-
-        if (domid < 0) {
-            return 1;
-        }
-        rc = axvmctl_domain_getinfo(cli->ctl, (uint16_t)domid, &d->info[d->nr++]);
-        if (rc < 0) {
-            return cli_fail(cli, "cannot look up domain '%s': %s", args->argv[i],
-                            axvmctl_strerror(rc));
-        }
-    }
-    return 0;
-}
 
 /* A name as the hypervisor gave it, with anything unprintable as '?'. */
 static const char *safe_name(const struct axvm_domain_info *info, char buf[NAME_SAFE])
 {
-    size_t i;
-
-    for (i = 0; i < NAME_SAFE - 1 && info->name[i]; i++) {
-        char c = info->name[i];
-        bool is_printable = c >= 0x20 && c < 0x7f;
-
-        buf[i] = is_printable ? c : (char)'?';
-    }
-    buf[i] = '\0';
-    return buf;
+    return cli_safe_name(info->name, buf);
 }
 
 static bool is_stopped(const struct axvm_domain_info *info)
@@ -131,18 +61,38 @@ static const char *uuid_text(const uint8_t uuid[16], char buf[37])
     return buf;
 }
 
-static void print_list_text(struct cli *cli, const struct domains *d, bool is_long)
+/* -l with statistics: Weight, Cap, Pages, Hypercalls of the domain (index i, -1: none). */
+static void print_stats_columns(struct cli *cli, const struct axvmctl_stats *stats, int i)
+{
+    const struct axvm_domain_stats *d = i >= 0 ? &stats->domains[i] : NULL;
+
+    if (!d) {
+        fprintf(cli->out, " %6s %4s %8s %10s", "-", "-", "-", "-");
+        return;
+    }
+    fprintf(cli->out, " %6u %4u %8" PRIu64 " %10" PRIu64, d->weight, d->cap, d->pages,
+            d->nr_hypercalls);
+}
+
+/* stats: NULL without -l or when the hypervisor has none. */
+static void print_list_text(struct cli *cli, const struct cli_domains *d, bool is_long,
+                            const struct axvmctl_stats *stats)
 {
     char name[NAME_SAFE], flags[7], uuid[37], reason[48];
 
     fprintf(cli->out, "%-40s %5s %5s %5s %10s %9s", "Name", "ID", "Mem", "VCPUs", "State",
             "Time(s)");
     if (is_long) {
-        fprintf(cli->out, " %-36s %6s %s", "UUID", "MaxMem", "Reason/Code");
+        fprintf(cli->out, " %-36s %6s", "UUID", "MaxMem");
+        if (stats) {
+            fprintf(cli->out, " %6s %4s %8s %10s", "Weight", "Cap", "Pages", "Hypercalls");
+        }
+        fputs(" Reason/Code", cli->out);
     }
     fputc('\n', cli->out);
     for (unsigned int i = 0; i < d->nr; i++) {
         const struct axvm_domain_info *info = &d->info[i];
+        int s = stats ? axvmctl_stats_find_domain(stats, info->domid) : -1;
 
         fprintf(cli->out, "%-40s %5u %5" PRIu64 " %5u %10s %9.1f", safe_name(info, name),
                 info->domid, info->mem_kib / 1024, info->nr_vcpus, state_flags(info, flags),
@@ -153,8 +103,15 @@ static void print_list_text(struct cli *cli, const struct domains *d, bool is_lo
         }
         snprintf(reason, sizeof(reason), "%s/%" PRIu64, cli_shutdown_reason(info->shutdown_reason),
                  info->exit_code);
-        fprintf(cli->out, " %-36s %6" PRIu64 " %s\n", uuid_text(info->uuid, uuid),
-                info->max_mem_kib / 1024, is_stopped(info) ? reason : "-");
+        fprintf(cli->out, " %-36s %6" PRIu64, uuid_text(info->uuid, uuid),
+                info->max_mem_kib / 1024);
+        if (stats) {
+            print_stats_columns(cli, stats, s);
+        }
+        fprintf(cli->out, " %s\n", is_stopped(info) ? reason : "-");
+        if (stats) {
+            xl_stats_print_vcpu_lines(cli, stats, s);
+        }
     }
 }
 
@@ -178,7 +135,8 @@ static void print_json_string(struct cli *cli, const char *s, size_t max)
     fputc('"', cli->out);
 }
 
-static void print_json_domain(struct cli *cli, const struct axvm_domain_info *info)
+static void print_json_domain(struct cli *cli, const struct axvm_domain_info *info,
+                              const struct axvmctl_stats *stats)
 {
     char flags[7], uuid[37];
 
@@ -194,39 +152,49 @@ static void print_json_domain(struct cli *cli, const struct axvm_domain_info *in
             info->max_mem_kib, info->cpu_time_ns);
     fprintf(cli->out, "    \"created_ns\": %" PRIu64 ",\n", info->created_ns);
     if (is_stopped(info)) {
-        fprintf(cli->out, "    \"shutdown_reason\": \"%s\",\n    \"exit_code\": %" PRIu64 "\n",
+        fprintf(cli->out, "    \"shutdown_reason\": \"%s\",\n    \"exit_code\": %" PRIu64 ",\n",
                 cli_shutdown_reason(info->shutdown_reason), info->exit_code);
     } else {
-        fputs("    \"shutdown_reason\": null,\n    \"exit_code\": null\n", cli->out);
+        fputs("    \"shutdown_reason\": null,\n    \"exit_code\": null,\n", cli->out);
     }
+    xl_stats_print_json(cli, stats, stats ? axvmctl_stats_find_domain(stats, info->domid) : -1);
     fputs("  }", cli->out);
 }
 
-static void print_list_json(struct cli *cli, const struct domains *d)
+static void print_list_json(struct cli *cli, const struct cli_domains *d,
+                            const struct axvmctl_stats *stats)
 {
     fputc('[', cli->out);
     for (unsigned int i = 0; i < d->nr; i++) {
         fputs(i ? ",\n" : "\n", cli->out);
-        print_json_domain(cli, &d->info[i]);
+        print_json_domain(cli, &d->info[i], stats);
     }
     fputs(d->nr ? "\n]\n" : "]\n", cli->out);
 }
 
 static int cmd_info_list(struct cli *cli, int argc, char **argv)
 {
-    struct domains d = {0};
+    struct axvmctl_stats stats = {0};
+    struct cli_domains d = {0};
     struct cli_args args;
+    bool is_json, is_long, has_stats = false;
     int rc = cli_parse(cli, argc, argv, &args);
 
     if (rc != CLI_RUN) {
         return rc;
     }
-    rc = collect_domains(cli, &args, &d);
-    if (rc == 0 && cli_args_has(&args, OPT_JSON)) {
-        print_list_json(cli, &d);
-    } else if (rc == 0) {
-        print_list_text(cli, &d, cli_args_has(&args, 'l'));
+    is_json = cli_args_has(&args, OPT_JSON);
+    is_long = cli_args_has(&args, 'l');
+    rc = cli_collect_domains(cli, &args, &d);
+    if (rc == 0 && (is_json || is_long)) {
+        has_stats = cli_stats(cli, &stats);
     }
+    if (rc == 0 && is_json) {
+        print_list_json(cli, &d, has_stats ? &stats : NULL);
+    } else if (rc == 0) {
+        print_list_text(cli, &d, is_long, has_stats ? &stats : NULL);
+    }
+    axvmctl_stats_free(&stats);
     free(d.info);
     return rc;
 }
@@ -247,7 +215,7 @@ static const char *uptime_text(uint64_t ns, char *buf, size_t size)
     return buf;
 }
 
-static void print_uptimes(struct cli *cli, const struct domains *d, uint64_t now_ns)
+static void print_uptimes(struct cli *cli, const struct cli_domains *d, uint64_t now_ns)
 {
     char name[NAME_SAFE], up[48];
 
@@ -263,7 +231,7 @@ static void print_uptimes(struct cli *cli, const struct domains *d, uint64_t now
 
 static int cmd_info_uptime(struct cli *cli, int argc, char **argv)
 {
-    struct domains d = {0};
+    struct cli_domains d = {0};
     struct axvm_physinfo phys;
     struct cli_args args;
     int rc = cli_parse(cli, argc, argv, &args);
@@ -271,7 +239,7 @@ static int cmd_info_uptime(struct cli *cli, int argc, char **argv)
     if (rc != CLI_RUN) {
         return rc;
     }
-    rc = collect_domains(cli, &args, &d);
+    rc = cli_collect_domains(cli, &args, &d);
     if (rc == 0) {
         int err = axvmctl_physinfo(cli->ctl, &phys);
 
@@ -280,41 +248,6 @@ static int cmd_info_uptime(struct cli *cli, int argc, char **argv)
     }
     if (rc == 0) {
         print_uptimes(cli, &d, phys.uptime_ns);
-    }
-    free(d.info);
-    return rc;
-}
-
-static void print_vcpus(struct cli *cli, const struct domains *d)
-{
-    char name[NAME_SAFE];
-
-    fprintf(cli->out, "%-32s %5s %5s %5s %5s %9s %s\n", "Name", "ID", "VCPU", "CPU", "State",
-            "Time(s)", "CPU Affinity");
-    for (unsigned int i = 0; i < d->nr; i++) {
-        const struct axvm_domain_info *info = &d->info[i];
-        bool paused = info->state == AXVM_STATE_PAUSED || info->state == AXVM_STATE_CREATED;
-
-        for (unsigned int v = 0; v < info->nr_vcpus; v++) {
-            /* The ABI has no per-vCPU CPU, time or affinity yet; only the domain's pause. */
-            fprintf(cli->out, "%-32s %5u %5u %5s %5s %9s %s\n", safe_name(info, name), info->domid,
-                    v, "-", paused ? "--p" : "-", "-", "-");
-        }
-    }
-}
-
-static int cmd_info_vcpu_list(struct cli *cli, int argc, char **argv)
-{
-    struct domains d = {0};
-    struct cli_args args;
-    int rc = cli_parse(cli, argc, argv, &args);
-
-    if (rc != CLI_RUN) {
-        return rc;
-    }
-    rc = collect_domains(cli, &args, &d);
-    if (rc == 0) {
-        print_vcpus(cli, &d);
     }
     free(d.info);
     return rc;
@@ -470,7 +403,7 @@ static const struct option list_options[] = {
     {0},
 };
 static const char *const list_option_help[] = {
-    "also print each domain's UUID, maximum memory and how it stopped",
+    "also print each domain's UUID, maximum memory, how it stopped, and statistics",
     "print a JSON array of objects instead of the table",
 };
 
@@ -496,8 +429,14 @@ const struct cmd_spec info_cmds[] = {
                    "reported by axvm), p paused (or built and never started), s shut down,\n"
                    "c crashed, d dying (not reported). -l adds UUID, MaxMem (MiB) and\n"
                    "Reason/Code (how a stopped domain ended: poweroff, reboot, crash or exit,\n"
-                   "and its code). The JSON keys are name, domid, uuid, state, flags, nr_vcpus,\n"
-                   "mem_kib, max_mem_kib, cpu_time_ns, created_ns, shutdown_reason, exit_code.\n",
+                   "and its code); with the hypervisor's statistics also Weight and Cap (credit\n"
+                   "scheduler), Pages (frames it holds) and Hypercalls, and one line per vCPU:\n"
+                   "its state, CPU, affinity, CPU time, hypercalls and VM exits by reason.\n"
+                   "The JSON keys are name, domid, uuid, state, flags, nr_vcpus, mem_kib,\n"
+                   "max_mem_kib, cpu_time_ns, created_ns, shutdown_reason, exit_code, pages,\n"
+                   "hypercalls, weight, cap and vcpus (each: vcpu, state, pcpu, affinity,\n"
+                   "cpu_time_ns, hypercalls, scheduled, migrations, exits by reason name); the\n"
+                   "statistics are null when the hypervisor does not report them.\n",
     },
     {
         .name = "info",
@@ -515,16 +454,6 @@ const struct cmd_spec info_cmds[] = {
         .usage = "uptime [DOMAIN...]",
         .max_args = -1,
         .details = "Columns: Name, ID, Uptime ('D days, H:MM:SS').\n",
-    },
-    {
-        .name = "vcpu-list",
-        .handler = cmd_info_vcpu_list,
-        .summary = "List the vCPUs of domains",
-        .usage = "vcpu-list [DOMAIN...]",
-        .max_args = -1,
-        .details = "Columns as xl's: Name, ID, VCPU, CPU, State, Time(s), CPU Affinity. The\n"
-                   "hypervisor does not report a vCPU's CPU, time or affinity yet: those\n"
-                   "show '-', and State is '--p' for a paused domain, '-' otherwise.\n",
     },
     {
         .name = "domid",

@@ -23,7 +23,7 @@ static const struct cmd_spec main_cmds[] = {
 
 /* The order "help" lists them in: the life of a domain first, as xl does. */
 static const struct cmd_spec *const cmd_groups[] = {
-    domain_cmds, info_cmds, console_cmds, config_cmds, main_cmds,
+    domain_cmds, info_cmds, vcpu_cmds, sched_cmds, top_cmds, console_cmds, config_cmds, main_cmds,
 };
 
 #define NR_GROUPS (sizeof(cmd_groups) / sizeof(cmd_groups[0]))
@@ -99,11 +99,23 @@ static int run(struct cli *cli, const struct cmd_spec *cmd, int argc, char **arg
     return status;
 }
 
+/* Returns: whether the program was started as name (argv[0]'s last path component). */
+static bool is_started_as(const char *argv0, const char *name)
+{
+    const char *slash = argv0 ? strrchr(argv0, '/') : NULL;
+
+    return argv0 && strcmp(slash ? slash + 1 : argv0, name) == 0;
+}
+
 int xl_main(struct cli *cli, int argc, char **argv)
 {
     const char *name = argc > 1 ? argv[1] : NULL;
     const struct cmd_spec *cmd;
 
+    if (argc > 0 && is_started_as(argv[0], "axvm-top")) {
+        cli->prog = "axvm-top"; /* dom0's /usr/sbin/axvm-top is a link to axvm-xl */
+        return run(cli, &top_alone_cmd, argc, argv);
+    }
     if (!cli->prog) {
         cli->prog = "axvm-xl";
     }

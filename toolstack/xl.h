@@ -68,12 +68,21 @@ int cli_domain(struct cli *cli, const char *name_or_id);
  */
 bool cli_parse_domid(const char *s, uint16_t *domid);
 
+#define CLI_MAX_OPTIONS 16 /* per command, -h/--help included */
+
+/* The domains a command is about: those named, or all of them (by id). */
+struct cli_domains {
+    struct axvm_domain_info *info; /* free() it */
+    unsigned int nr;
+};
+
 /* What cli_parse() found: the options given and the positional arguments. */
 struct cli_args {
-    const struct option *options; /* the command's table */
-    unsigned int given;           /* bit i: options[i] was given */
-    int nr;                       /* positional arguments... */
-    char **argv;                  /* ...in argv order */
+    const struct option *options;        /* the command's table */
+    unsigned int given;                  /* bit i: options[i] was given */
+    const char *values[CLI_MAX_OPTIONS]; /* options[i]'s value, the last one given */
+    int nr;                              /* positional arguments... */
+    char **argv;                         /* ...in argv order */
 };
 
 #define CLI_RUN (-1) /* cli_parse(): go on with the command */
@@ -92,8 +101,34 @@ int cli_parse(struct cli *cli, int argc, char **argv, struct cli_args *args);
  */
 int cli_parse_domain(struct cli *cli, int argc, char **argv, struct cli_args *args, int *domid);
 
+/*
+ * Resolve the positional arguments as domains (names or ids), in their order, or list every
+ * domain when there are none. Returns: 0, or 1 after printing why (d->info may need free()).
+ */
+int cli_collect_domains(struct cli *cli, const struct cli_args *args, struct cli_domains *d);
+
 /* Returns: whether the option with this val was given. */
 bool cli_args_has(const struct cli_args *args, int val);
+
+/* Returns: the value of the option with this val (required_argument), or NULL if not given. */
+const char *cli_args_value(const struct cli_args *args, int val);
+
+/*
+ * Parse s, the value of option opt of the running command, as a whole number min..max. On
+ * failure print "COMMAND: OPT 'S' is not WHAT (MIN-MAX)". Returns: whether it is one.
+ */
+bool cli_parse_uint(struct cli *cli, const char *opt, const char *s, const char *what,
+                    unsigned long min, unsigned long max, unsigned long *out);
+
+/*
+ * Read every domain's statistics into stats (SYSCTL_STATS), for commands that show them along
+ * with what they show anyway. A hypervisor without them (-AXVM_ENOSYS) is no news; any other
+ * failure is said in a warning on cli->err. Returns: whether stats holds them.
+ */
+bool cli_stats(struct cli *cli, struct axvmctl_stats *stats);
+
+/* Returns: name with anything unprintable as '?', in buf (AXVM_DOMAIN_NAME_MAX bytes). */
+const char *cli_safe_name(const char *name, char buf[AXVM_DOMAIN_NAME_MAX]);
 
 /* Print cmd's help (usage, summary, options, details) to cli->out. */
 void cli_print_help(struct cli *cli, const struct cmd_spec *cmd);
@@ -121,6 +156,27 @@ struct cli_ring {
  */
 long cli_ring_drain(struct cli *cli, struct cli_ring *ring);
 
+/* xl_stats.c: statistics as axvm-xl prints them. */
+
+/* Returns: xl's vCPU state flags, "r--" running, "-b-" blocked, "--p" paused, in flags. */
+const char *xl_stats_vcpu_flags(const struct axvm_vcpu_stats *v, uint32_t domain_state,
+                                char flags[4]);
+
+/* Returns: "offline", "runnable", "running", "blocked" (AXVM_VCPU_*), or "unknown". */
+const char *xl_stats_vcpu_state(uint16_t state);
+
+/*
+ * 'list -l': one line per vCPU of domain index i of stats (-1: none), "    vCPU 0: running,
+ * CPU 1, affinity all, time 1.5 s, hypercalls 3, exits: io=12 intr=3".
+ */
+void xl_stats_print_vcpu_lines(struct cli *cli, const struct axvmctl_stats *stats, int i);
+
+/*
+ * 'list --json': the keys pages, hypercalls, weight, cap and vcpus of domain index i of stats,
+ * each null when stats is NULL or i is -1; the last line ends without a comma.
+ */
+void xl_stats_print_json(struct cli *cli, const struct axvmctl_stats *stats, int i);
+
 /* Returns: a name for a shutdown reason ("poweroff", "reboot", "crash", "exit"), or "unknown". */
 const char *cli_shutdown_reason(uint32_t reason);
 
@@ -135,6 +191,10 @@ extern const struct cmd_spec domain_cmds[];  /* cmd_domain.c: create destroy shu
 extern const struct cmd_spec info_cmds[];    /* cmd_info.c: list info dmesg uptime ... */
 extern const struct cmd_spec console_cmds[]; /* cmd_console.c: console */
 extern const struct cmd_spec config_cmds[];  /* cmd_config.c: config-check */
+extern const struct cmd_spec vcpu_cmds[];    /* cmd_vcpu.c: vcpu-list vcpu-pin */
+extern const struct cmd_spec sched_cmds[];   /* cmd_sched.c: sched-credit */
+extern const struct cmd_spec top_cmds[];     /* cmd_top.c: top */
+extern const struct cmd_spec top_alone_cmd;  /* cmd_top.c: axvm-top, the program */
 
 /* main.c: run axvm-xl with argv; the real main() calls this. Returns: the exit status. */
 int xl_main(struct cli *cli, int argc, char **argv);

@@ -2,7 +2,7 @@
 /*
  * The rules across elements, run once every element is good on its own: nothing overlaps in
  * guest-physical memory or in I/O port space, interrupts are given once, the devices suit the
- * architecture, and a raw image lands inside the domain's RAM.
+ * architecture, a raw image lands inside the domain's RAM, and <cputune> fits the vCPUs.
  */
 #include <stdio.h>
 #include <string.h>
@@ -189,6 +189,30 @@ static void check_raw(struct loader *ld, const struct domain_config *cfg)
     }
 }
 
+/* <cputune> against <vcpu>: the cap the vCPUs can use, pins of vCPUs that exist, CPUs allowed. */
+static void check_cputune(struct loader *ld, const struct domain_config *cfg)
+{
+    const struct dc_cputune *t = &cfg->cputune;
+
+    if (t->has_cap && t->cap > 100u * cfg->nr_vcpus) {
+        loader_fail_at(ld, NULL, t->line,
+                       "<cputune> cap %u is more than %u vCPU%s can use (at most %u)", t->cap,
+                       cfg->nr_vcpus, cfg->nr_vcpus == 1 ? "" : "s", 100u * cfg->nr_vcpus);
+    }
+    for (unsigned int i = 0; i < t->nr_pins; i++) {
+        const struct dc_vcpupin *p = &t->pins[i];
+
+        if (p->vcpu >= cfg->nr_vcpus) {
+            loader_fail_at(ld, NULL, p->line, "<vcpupin> vcpu %u: the domain has %u vCPU%s (0-%u)",
+                           p->vcpu, cfg->nr_vcpus, cfg->nr_vcpus == 1 ? "" : "s",
+                           cfg->nr_vcpus - 1);
+        } else if (cfg->cpumask && (p->cpumask & ~cfg->cpumask)) {
+            loader_fail_at(ld, NULL, p->line,
+                           "<vcpupin> of vCPU %u names CPUs outside <vcpu cpuset>", p->vcpu);
+        }
+    }
+}
+
 void check_domain(struct loader *ld, const struct domain_config *cfg)
 {
     check_arch(ld, cfg);
@@ -196,4 +220,5 @@ void check_domain(struct loader *ld, const struct domain_config *cfg)
     check_ports(ld, cfg);
     check_irqs(ld, cfg);
     check_raw(ld, cfg);
+    check_cputune(ld, cfg);
 }

@@ -85,6 +85,24 @@ struct dc_hostdev {
     int line;
 };
 
+/* <cputune><vcpupin vcpu="0" cpuset="1"/>: where one vCPU may run. */
+struct dc_vcpupin {
+    unsigned int vcpu;
+    uint64_t cpumask; /* not 0 */
+    int line;
+};
+
+/* <cputune weight="512" cap="50">: the credit scheduler's parameters and pinned vCPUs. */
+struct dc_cputune {
+    bool has_weight;
+    unsigned int weight; /* AXVM_WEIGHT_MIN..AXVM_WEIGHT_MAX */
+    bool has_cap;
+    unsigned int cap; /* percent of one CPU, at most 100 per vCPU; 0 = none */
+    unsigned int nr_pins;
+    struct dc_vcpupin pins[DC_MAX_VCPUS]; /* one per vCPU at most */
+    int line;                             /* of <cputune>, 0 when absent */
+};
+
 struct domain_config {
     char *source; /* the file it came from, as given */
     char name[DC_NAME_MAX];
@@ -114,6 +132,7 @@ struct domain_config {
     struct dc_device devices[DC_MAX_DEVICES];
     unsigned int nr_hostdevs;
     struct dc_hostdev hostdevs[DC_MAX_HOSTDEVS];
+    struct dc_cputune cputune; /* applied after creation, before the domain starts */
 };
 
 /* What went wrong, for one line "FILE:LINE: MESSAGE" (line 0 when it is not about a line). */

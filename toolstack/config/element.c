@@ -105,6 +105,8 @@ static const char *home_of(const xmlNode *node)
         {"on_poweroff", "domain"},
         {"on_reboot", "domain"},
         {"on_crash", "domain"},
+        {"cputune", "domain"},
+        {"vcpupin", "cputune"},
     };
 
     for (size_t i = 0; i < sizeof(homes) / sizeof(homes[0]); i++) {

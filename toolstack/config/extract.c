@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * From the document to struct domain_config: <domain> and its direct children, <os> and
- * <memory-region>; <devices> is in devices.c. Each element is checked on its own here; the
- * rules across elements are in check.c.
+ * From the document to struct domain_config: <domain> and its direct children, <os>,
+ * <memory-region> and <cputune>; <devices> is in devices.c. Each element is checked on its own
+ * here; the rules across elements are in check.c.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -111,7 +111,9 @@ static int parse_memory(struct loader *ld, const xmlNode *node, struct domain_co
     return rc;
 }
 
-static int parse_cpuset(struct loader *ld, const xmlNode *node, const char *cpuset, uint64_t *mask)
+/* The cpuset attribute of what ("<vcpu>", "<vcpupin>") at node. */
+static int parse_cpuset(struct loader *ld, const xmlNode *node, const char *what,
+                        const char *cpuset, uint64_t *mask)
 {
     char q[QUOTE_MAX], item[QUOTE_MAX];
     const char *bad;
@@ -120,16 +122,16 @@ static int parse_cpuset(struct loader *ld, const xmlNode *node, const char *cpus
 
     loader_quote(cpuset, q, sizeof(q));
     if (rc == -AXVM_ERANGE) {
-        return loader_fail(ld, node, "<vcpu> cpuset '%s' names CPU %llu; CPUs are 0 to 63", q,
+        return loader_fail(ld, node, "%s cpuset '%s' names CPU %llu; CPUs are 0 to 63", what, q,
                            (unsigned long long)cpu);
     }
     if (rc < 0) {
         loader_quote(bad, item, sizeof(item));
         item[strcspn(item, ",")] = '\0';
-        return loader_fail(ld, node, "<vcpu> cpuset '%s': '%s' is not N, N-M or ^N", q, item);
+        return loader_fail(ld, node, "%s cpuset '%s': '%s' is not N, N-M or ^N", what, q, item);
     }
     if (*mask == 0) {
-        return loader_fail(ld, node, "<vcpu> cpuset '%s' leaves no CPU to run on", q);
+        return loader_fail(ld, node, "%s cpuset '%s' leaves no CPU to run on", what, q);
     }
     return 0;
 }
@@ -151,7 +153,7 @@ static int parse_vcpu(struct loader *ld, const xmlNode *node, struct domain_conf
         }
     }
     free(s);
-    if (cpuset && parse_cpuset(ld, node, cpuset, &cfg->cpumask) < 0) {
+    if (cpuset && parse_cpuset(ld, node, "<vcpu>", cpuset, &cfg->cpumask) < 0) {
         rc = -1;
     }
     return rc;
@@ -388,6 +390,71 @@ static int parse_region(struct loader *ld, const xmlNode *node, struct domain_co
     return 0;
 }
 
+static int parse_pin(struct loader *ld, const xmlNode *node, struct domain_config *cfg)
+{
+    struct dc_cputune *t = &cfg->cputune;
+    const char *cpuset = element_attr(node, "cpuset");
+    struct dc_vcpupin pin = {.line = loader_line(node)};
+    uint64_t vcpu;
+
+    element_expect_empty(ld, node);
+    if (element_number_attr(ld, node, "vcpu", true, &vcpu) < 0) {
+        return -1;
+    }
+    if (vcpu >= DC_MAX_VCPUS) {
+        return loader_fail(ld, node, "<vcpupin> vcpu %llu: vCPUs are numbered 0 to %d",
+                           (unsigned long long)vcpu, DC_MAX_VCPUS - 1);
+    }
+    if (!cpuset) {
+        return loader_fail(ld, node, "<vcpupin> needs cpuset=\"...\": the CPUs vCPU %llu may use",
+                           (unsigned long long)vcpu);
+    }
+    if (parse_cpuset(ld, node, "<vcpupin>", cpuset, &pin.cpumask) < 0) {
+        return -1;
+    }
+    pin.vcpu = (unsigned int)vcpu;
+    for (unsigned int i = 0; i < t->nr_pins; i++) {
+        if (t->pins[i].vcpu == pin.vcpu) {
+            return loader_fail(ld, node, "a second <vcpupin> for vCPU %u (the first is at line %d)",
+                               pin.vcpu, t->pins[i].line);
+        }
+    }
+    t->pins[t->nr_pins++] = pin; /* at most DC_MAX_VCPUS: the vCPUs differ */
+    return 0;
+}
+
+/* weight 1-65535; cap up to 100 per vCPU (check.c compares it with <vcpu>); vcpupins. */
+static int parse_cputune(struct loader *ld, const xmlNode *node, struct domain_config *cfg)
+{
+    static const struct element_spec specs[] = {
+        {"vcpupin", " vcpu cpuset ", parse_pin, 0},
+    };
+    struct element_walk w = {.parent = node, .specs = specs, .nr_specs = ARRAY_SIZE(specs)};
+    struct dc_cputune *t = &cfg->cputune;
+    unsigned int before = ld->nr_found;
+    uint64_t v;
+
+    t->line = loader_line(node);
+    if (element_number_attr(ld, node, "weight", false, &v) == 0) {
+        if (v < 1 || v > 65535) {
+            loader_fail(ld, node, "<cputune> weight %llu: give 1 to 65535 (256 is the default)",
+                        (unsigned long long)v);
+        }
+        t->has_weight = true;
+        t->weight = (unsigned int)v;
+    }
+    if (element_number_attr(ld, node, "cap", false, &v) == 0) {
+        if (v > 100u * DC_MAX_VCPUS) {
+            loader_fail(ld, node, "<cputune> cap %llu: at most 100 per vCPU (0: no cap)",
+                        (unsigned long long)v);
+        }
+        t->has_cap = true;
+        t->cap = (unsigned int)v;
+    }
+    element_walk(ld, &w, cfg);
+    return ld->nr_found == before ? 0 : -1;
+}
+
 static void parse_root(struct loader *ld, const xmlNode *root, struct domain_config *cfg)
 {
     static const struct element_spec top_specs[] = {
@@ -404,6 +471,7 @@ static void parse_root(struct loader *ld, const xmlNode *root, struct domain_con
         {"on_crash", " ", parse_action, ELEMENT_ONCE},
         {"devices", " ", devices_parse, ELEMENT_ONCE},
         {"memory-region", " gpa size map access populate ", parse_region, 0},
+        {"cputune", " weight cap ", parse_cputune, ELEMENT_ONCE},
     };
     _Static_assert(ARRAY_SIZE(top_specs) <= ELEMENT_MAX_SPECS, "struct element_walk.seen");
     struct element_walk w = {.parent = root, .specs = top_specs, .nr_specs = ARRAY_SIZE(top_specs)};

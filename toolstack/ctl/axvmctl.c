@@ -389,3 +389,214 @@ out:
     free(infos);
     return rc;
 }
+
+#define DOMAIN_STATS_SIZE      sizeof(struct axvm_domain_stats)
+#define VCPU_STATS_SIZE        sizeof(struct axvm_vcpu_stats)
+#define PCPU_STATS_SIZE        sizeof(struct axvm_pcpu_stats)
+#define STATS_FIRST_DOMAINS    16u /* a first call's guess: dom0 and a few guests... */
+#define STATS_FIRST_VCPUS      64u /* ...and their vCPUs (16 KiB in all) */
+#define STATS_HEADROOM_DOMAINS 4u  /* room for domains created between two calls */
+#define STATS_HEADROOM_VCPUS   16u
+#define STATS_ATTEMPTS         3
+
+static size_t stats_bytes(uint32_t nr_domains, uint32_t nr_vcpus)
+{
+    return nr_domains * DOMAIN_STATS_SIZE + nr_vcpus * VCPU_STATS_SIZE +
+           AXVMCTL_MAX_PCPUS * PCPU_STATS_SIZE;
+}
+
+/*
+ * The buffer for total_d domains and total_v vCPUs, with some headroom; when that is more than
+ * one call moves, as many domains as fit with the average number of vCPUs each.
+ */
+static void stats_size_for(uint32_t total_d, uint32_t total_v, uint32_t *max_d, uint32_t *max_v)
+{
+    uint64_t room = AXVMCTL_STATS_BUF_MAX - AXVMCTL_MAX_PCPUS * PCPU_STATS_SIZE;
+    uint64_t d = (uint64_t)total_d + STATS_HEADROOM_DOMAINS;
+    uint64_t v = (uint64_t)total_v + STATS_HEADROOM_VCPUS;
+
+    if (d * DOMAIN_STATS_SIZE + v * VCPU_STATS_SIZE > room) {
+        d = room * total_d /
+            ((uint64_t)total_d * DOMAIN_STATS_SIZE + (uint64_t)total_v * VCPU_STATS_SIZE);
+        v = (room - d * DOMAIN_STATS_SIZE) / VCPU_STATS_SIZE;
+    }
+    *max_d = (uint32_t)d;
+    *max_v = (uint32_t)v;
+}
+
+static int stats_reserve(struct axvmctl_stats *s, uint32_t max_d, uint32_t max_v)
+{
+    size_t need = stats_bytes(max_d, max_v);
+
+    if (need > s->buf_size) {
+        void *buf = realloc(s->buf, need);
+
+        if (!buf) {
+            return -AXVM_ENOMEM;
+        }
+        s->buf = buf;
+        s->buf_size = need;
+    }
+    s->max_domains = max_d;
+    s->max_vcpus = max_v;
+    memset(s->buf, 0, need); /* no record of an earlier answer can show through */
+    return 0;
+}
+
+static int stats_call(struct axvmctl *h, struct axvmctl_stats *s)
+{
+    struct axvm_sysctl_stats req = {
+        .max_domains = s->max_domains,
+        .max_vcpus = s->max_vcpus,
+        .max_pcpus = AXVMCTL_MAX_PCPUS,
+    };
+    int rc = call(h, AXVM_HC_SYSCTL_STATS, &req, sizeof(req), s->buf,
+                  stats_bytes(s->max_domains, s->max_vcpus));
+
+    if (rc < 0) {
+        return rc;
+    }
+    if (req.nr_domains > s->max_domains || req.nr_vcpus > s->max_vcpus ||
+        req.nr_pcpus > AXVMCTL_MAX_PCPUS || req.nr_domains > req.total_domains ||
+        req.nr_vcpus > req.total_vcpus) {
+        return -AXVM_EIO; /* more records than asked for, or than exist */
+    }
+    s->head = req;
+    return 0;
+}
+
+/* Point the arrays into the buffer and check that each domain's vCPUs follow it in order. */
+static int stats_index(struct axvmctl_stats *s)
+{
+    struct axvm_domain_stats *domains = s->buf;
+    struct axvm_vcpu_stats *vcpus = (void *)((char *)s->buf + s->max_domains * DOMAIN_STATS_SIZE);
+    uint32_t v = 0;
+
+    for (uint32_t i = 0; i < s->head.nr_domains; i++) {
+        if (i && domains[i].domid <= domains[i - 1].domid) {
+            return -AXVM_EIO;
+        }
+        for (uint32_t k = 0; k < domains[i].nr_vcpus; k++, v++) {
+            if (v >= s->head.nr_vcpus || vcpus[v].domid != domains[i].domid || vcpus[v].vcpu != k) {
+                return -AXVM_EIO;
+            }
+        }
+        domains[i].name[AXVM_DOMAIN_NAME_MAX - 1] = '\0';
+    }
+    if (v != s->head.nr_vcpus) {
+        return -AXVM_EIO; /* vCPU records of no domain */
+    }
+    s->domains = domains;
+    s->vcpus = vcpus;
+    s->pcpus = (const void *)((const char *)vcpus + s->max_vcpus * VCPU_STATS_SIZE);
+    return 0;
+}
+
+static bool stats_can_grow(const struct axvmctl_stats *s, uint32_t *max_d, uint32_t *max_v)
+{
+    const struct axvm_sysctl_stats *a = &s->head;
+
+    if (a->nr_domains == a->total_domains && a->nr_vcpus == a->total_vcpus) {
+        return false; /* everything is there */
+    }
+    stats_size_for(a->total_domains, a->total_vcpus, max_d, max_v);
+    return *max_d > s->max_domains || *max_v > s->max_vcpus;
+}
+
+int axvmctl_sysctl_stats(struct axvmctl *h, struct axvmctl_stats *stats)
+{
+    uint32_t max_d, max_v;
+    int rc;
+
+    if (!h || !stats) {
+        return -AXVM_EINVAL;
+    }
+    max_d = stats->max_domains ? stats->max_domains : STATS_FIRST_DOMAINS;
+    max_v = stats->max_vcpus ? stats->max_vcpus : STATS_FIRST_VCPUS;
+    stats->domains = NULL;
+    stats->vcpus = NULL;
+    stats->pcpus = NULL;
+    memset(&stats->head, 0, sizeof(stats->head));
+    for (int attempt = 1;; attempt++) {
+        rc = stats_reserve(stats, max_d, max_v);
+        rc = rc ? rc : stats_call(h, stats);
+        if (rc) {
+            memset(&stats->head, 0, sizeof(stats->head));
+            return rc;
+        }
+        if (attempt == STATS_ATTEMPTS || !stats_can_grow(stats, &max_d, &max_v)) {
+            break;
+        }
+    }
+    rc = stats_index(stats);
+    if (rc) {
+        memset(&stats->head, 0, sizeof(stats->head));
+        return rc;
+    }
+    return (int)(stats->head.nr_domains + stats->head.nr_vcpus + stats->head.nr_pcpus);
+}
+
+void axvmctl_stats_free(struct axvmctl_stats *stats)
+{
+    if (!stats) {
+        return;
+    }
+    free(stats->buf);
+    memset(stats, 0, sizeof(*stats));
+}
+
+int axvmctl_sched_credit_get(struct axvmctl *h, uint16_t domid, struct axvm_sched_credit *out)
+{
+    struct axvm_sched_credit req = {.domid = domid};
+    int rc;
+
+    if (!h || !out || !is_domid(domid)) {
+        return -AXVM_EINVAL;
+    }
+    rc = call(h, AXVM_HC_SCHED_CREDIT, &req, sizeof(req), NULL, 0);
+    if (rc < 0) {
+        return rc;
+    }
+    *out = (struct axvm_sched_credit){.domid = domid, .weight = req.weight, .cap = req.cap};
+    return 0;
+}
+
+int axvmctl_sched_credit_set(struct axvmctl *h, struct axvm_sched_credit *req)
+{
+    struct axvm_sched_credit r;
+    int rc;
+
+    if (!h || !req || !is_domid(req->domid) || req->flags == 0 ||
+        (req->flags & ~(AXVM_SCHED_SET_WEIGHT | AXVM_SCHED_SET_CAP)) ||
+        ((req->flags & AXVM_SCHED_SET_WEIGHT) &&
+         (req->weight < AXVM_WEIGHT_MIN || req->weight > AXVM_WEIGHT_MAX))) {
+        return -AXVM_EINVAL;
+    }
+    /* What is not being set goes as 0, so the struct carries nothing but the request. */
+    r = (struct axvm_sched_credit){
+        .domid = req->domid,
+        .flags = req->flags,
+        .weight = req->flags & AXVM_SCHED_SET_WEIGHT ? req->weight : 0,
+        .cap = req->flags & AXVM_SCHED_SET_CAP ? req->cap : 0,
+    };
+    rc = call(h, AXVM_HC_SCHED_CREDIT, &r, sizeof(r), NULL, 0);
+    if (rc < 0) {
+        return rc;
+    }
+    req->weight = r.weight;
+    req->cap = r.cap;
+    req->pad = 0;
+    return 0;
+}
+
+int axvmctl_vcpu_pin(struct axvmctl *h, uint16_t domid, uint16_t vcpu, uint64_t cpumask)
+{
+    struct axvm_vcpu_pin req = {.domid = domid, .vcpu = vcpu, .cpumask = cpumask};
+    int rc;
+
+    if (!h || !is_domid(domid) || cpumask == 0) {
+        return -AXVM_EINVAL;
+    }
+    rc = call(h, AXVM_HC_VCPU_PIN, &req, sizeof(req), NULL, 0);
+    return rc < 0 ? rc : 0;
+}

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The domain builder: a struct domain_config becomes a running domain, step by step (create,
- * memory, kernel and boot data, devices, pass-through, vCPU 0, unpause). A failure at any step
+ * memory, kernel and boot data, devices, pass-through, scheduling parameters and pinning,
+ * vCPU 0, unpause). A failure at any step
  * destroys the half-built domain and leaves one line naming the step and the cause.
  */
 #include <errno.h>
@@ -305,6 +306,44 @@ static int step_passthrough(struct builder *b)
     return 0;
 }
 
+/* <cputune>: the credit parameters, then each pinned vCPU (the vCPUs exist since create). */
+static int step_cputune(struct builder *b)
+{
+    const struct dc_cputune *t = &b->cfg->cputune;
+    struct axvm_sched_credit req = {.domid = b->domid};
+    char cpus[192];
+    int rc;
+
+    if (t->has_weight || t->has_cap) {
+        req.flags = (uint16_t)((t->has_weight ? AXVM_SCHED_SET_WEIGHT : 0) |
+                               (t->has_cap ? AXVM_SCHED_SET_CAP : 0));
+        req.weight = t->weight;
+        req.cap = t->cap;
+        rc = axvmctl_sched_credit_set(b->h, &req);
+        if (rc) {
+            return builder_fail(b, rc, "setting the credit scheduler's %s: %s",
+                                !t->has_cap     ? "weight"
+                                : t->has_weight ? "weight and cap"
+                                                : "cap",
+                                rc == -AXVM_EOPNOTSUPP
+                                    ? "the hypervisor runs the rr scheduler; boot it with "
+                                      "sched=credit"
+                                    : axvmctl_strerror(rc));
+        }
+    }
+    for (unsigned int i = 0; i < t->nr_pins; i++) {
+        const struct dc_vcpupin *p = &t->pins[i];
+
+        rc = axvmctl_vcpu_pin(b->h, b->domid, (uint16_t)p->vcpu, p->cpumask);
+        if (rc) {
+            return builder_fail(b, rc, "pinning vCPU %u to CPUs %s: %s", p->vcpu,
+                                axvmctl_cpus_format(p->cpumask, 0, cpus, sizeof(cpus)),
+                                axvmctl_strerror(rc));
+        }
+    }
+    return 0;
+}
+
 static int step_start(struct builder *b)
 {
     int rc;
@@ -352,6 +391,7 @@ int axvmctl_domain_build(struct axvmctl *h, const struct domain_config *cfg, cha
     rc = rc ? rc : step_load(&b);
     rc = rc ? rc : step_devices(&b);
     rc = rc ? rc : step_passthrough(&b);
+    rc = rc ? rc : step_cputune(&b);
     rc = rc ? rc : step_start(&b);
     if (rc && b.created) {
         unwind(&b);

@@ -21,7 +21,7 @@ $(TS_TEST_O)/%.o: %.c tests/unit/toolstack/build.mk
 
 $(TS_TEST_BIN): $(ts-test-objs)
 	$(call say,HOSTLD,$@)
-	$(Q)$(TS_CC) $(TS_TEST_CFLAGS) -o $@ $^ $(TS_XML_LIBS) -lcunit
+	$(Q)$(TS_CC) $(TS_TEST_CFLAGS) -o $@ $^ $(TS_LIBS) -lcunit
 
 # The builder's tests read QEMU's virt tree (unit data) and the hello test guest.
 .PHONY: toolstack-tests

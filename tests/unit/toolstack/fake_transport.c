@@ -33,6 +33,9 @@ static size_t expected_size(uint32_t nr)
         [AXVM_HC_LOG_READ] = sizeof(struct axvm_console_read),
         [AXVM_HC_PHYSINFO] = sizeof(struct axvm_physinfo),
         [AXVM_HC_CONSOLE_INPUT] = sizeof(struct axvm_console_input),
+        [AXVM_HC_SYSCTL_STATS] = sizeof(struct axvm_sysctl_stats),
+        [AXVM_HC_SCHED_CREDIT] = sizeof(struct axvm_sched_credit),
+        [AXVM_HC_VCPU_PIN] = sizeof(struct axvm_vcpu_pin),
     };
 
     return nr < sizeof(sizes) / sizeof(sizes[0]) ? sizes[nr] : 0;
@@ -57,6 +60,7 @@ static int64_t model_create(struct fake_transport *f, struct axvm_domain_create 
     f->domains[domid].info.domid = domid;
     f->domains[domid].info.nr_vcpus = c->nr_vcpus;
     f->domains[domid].info.state = AXVM_STATE_CREATED;
+    f->domains[domid].info.created_ns = f->now_ns;
     memcpy(f->domains[domid].info.name, c->name, sizeof(c->name));
     memcpy(f->domains[domid].info.uuid, c->uuid, sizeof(c->uuid));
     c->domid = domid;
@@ -169,6 +173,132 @@ static int64_t model_input(struct fake_domain *d, const struct axvm_console_inpu
     return (int64_t)n;
 }
 
+static uint32_t weight_of(const struct fake_domain *d)
+{
+    return d->weight ? d->weight : AXVM_WEIGHT_DEFAULT;
+}
+
+static uint64_t online_mask(const struct fake_transport *f)
+{
+    unsigned int n = f->physinfo.nr_cpus;
+
+    return n >= 64 ? ~0ull : (1ull << n) - 1;
+}
+
+static struct axvm_domain_stats domain_stats(const struct fake_domain *d)
+{
+    const struct axvm_domain_info *info = &d->info;
+    struct axvm_domain_stats s = {
+        .domid = info->domid,
+        .nr_vcpus = info->nr_vcpus,
+        .state = info->state,
+        .cpu_time_ns = info->cpu_time_ns,
+        .mem_kib = info->mem_kib,
+        .max_mem_kib = info->max_mem_kib,
+        .pages = d->pages,
+        .nr_hypercalls = d->nr_hypercalls,
+        .created_ns = info->created_ns,
+        .weight = weight_of(d),
+        .cap = d->cap,
+        .flags = info->domid == 0 ? AXVM_STATS_DOMAIN_FLAG_PRIVILEGED : 0,
+        .shutdown_reason = info->shutdown_reason,
+    };
+
+    memcpy(s.name, info->name, sizeof(s.name));
+    return s;
+}
+
+/* SYSCTL_STATS: domains in domid order, one left out whole when its vCPUs do not fit. */
+static int64_t model_stats(struct fake_transport *f, struct axvm_sysctl_stats *r, void *buf,
+                           uint64_t buf_size)
+{
+    uint64_t need = (uint64_t)r->max_domains * sizeof(struct axvm_domain_stats) +
+                    (uint64_t)r->max_vcpus * sizeof(struct axvm_vcpu_stats) +
+                    (uint64_t)r->max_pcpus * sizeof(struct axvm_pcpu_stats);
+    struct axvm_domain_stats *ds = buf;
+    struct axvm_vcpu_stats *vs = (void *)(ds + r->max_domains);
+    struct axvm_pcpu_stats *ps = (void *)(vs + r->max_vcpus);
+
+    if (r->pad || buf_size > AXVM_COPY_MAX || need > buf_size) {
+        return r->pad || buf_size > AXVM_COPY_MAX ? -AXVM_EINVAL : -AXVM_EFAULT;
+    }
+    r->nr_domains = r->nr_vcpus = r->nr_pcpus = r->total_domains = r->total_vcpus = 0;
+    for (uint16_t i = 0; i < FAKE_MAX_DOMAINS; i++) {
+        const struct fake_domain *d = &f->domains[i];
+        unsigned int n = d->info.nr_vcpus < FAKE_MAX_VCPUS ? d->info.nr_vcpus : FAKE_MAX_VCPUS;
+
+        if (!d->exists) {
+            continue;
+        }
+        r->total_domains++;
+        r->total_vcpus += n;
+        if (r->nr_domains == r->max_domains || r->nr_vcpus + n > r->max_vcpus) {
+            continue;
+        }
+        ds[r->nr_domains] = domain_stats(d);
+        ds[r->nr_domains++].nr_vcpus = (uint16_t)n;
+        for (unsigned int v = 0; v < n; v++) {
+            vs[r->nr_vcpus] = d->vcpus[v];
+            vs[r->nr_vcpus].domid = i;
+            vs[r->nr_vcpus].vcpu = (uint16_t)v;
+            if (!vs[r->nr_vcpus].affinity) {
+                vs[r->nr_vcpus].affinity = online_mask(f); /* never pinned: any CPU */
+            }
+            r->nr_vcpus++;
+        }
+    }
+    for (uint32_t c = 0; c < f->physinfo.nr_cpus && c < FAKE_MAX_PCPUS && c < r->max_pcpus; c++) {
+        ps[r->nr_pcpus] = f->pcpus[c];
+        ps[r->nr_pcpus++].cpu = (uint16_t)c;
+    }
+    r->sched = f->sched;
+    r->now_ns = f->now_ns;
+    r->total_kib = f->physinfo.total_kib;
+    r->free_kib = f->physinfo.free_kib;
+    return 0;
+}
+
+static int64_t model_credit(const struct fake_transport *f, struct fake_domain *d,
+                            struct axvm_sched_credit *c)
+{
+    if (c->pad || (c->flags & ~(AXVM_SCHED_SET_WEIGHT | AXVM_SCHED_SET_CAP))) {
+        return -AXVM_EINVAL;
+    }
+    if (c->flags && f->sched != AXVM_SCHED_CREDIT) {
+        return -AXVM_EOPNOTSUPP;
+    }
+    if ((c->flags & AXVM_SCHED_SET_WEIGHT) &&
+        (c->weight < AXVM_WEIGHT_MIN || c->weight > AXVM_WEIGHT_MAX)) {
+        return -AXVM_EINVAL;
+    }
+    if ((c->flags & AXVM_SCHED_SET_CAP) && c->cap > 100u * d->info.nr_vcpus) {
+        return -AXVM_EINVAL;
+    }
+    d->weight = c->flags & AXVM_SCHED_SET_WEIGHT ? c->weight : weight_of(d);
+    d->cap = c->flags & AXVM_SCHED_SET_CAP ? c->cap : d->cap;
+    c->weight = d->weight;
+    c->cap = d->cap;
+    return 0;
+}
+
+static int64_t model_pin(const struct fake_transport *f, struct fake_domain *d,
+                         const struct axvm_vcpu_pin *p)
+{
+    uint64_t mask = p->cpumask & online_mask(f);
+    unsigned int n = d->info.nr_vcpus < FAKE_MAX_VCPUS ? d->info.nr_vcpus : FAKE_MAX_VCPUS;
+
+    if (p->pad || mask == 0 || (p->vcpu != AXVM_VCPU_ALL && p->vcpu >= n)) {
+        return -AXVM_EINVAL;
+    }
+    for (unsigned int v = 0; v < n; v++) {
+        if (p->vcpu == AXVM_VCPU_ALL || p->vcpu == v) {
+            d->vcpus[v].affinity = mask;
+            d->vcpus[v].ran_on = 0;
+        }
+    }
+    return 0;
+}
+
 static int64_t model_domain_call(struct fake_transport *f, uint32_t nr, void *arg, void *buf,
                                  uint64_t buf_size)
 {
@@ -202,18 +332,28 @@ static int64_t model_domain_call(struct fake_transport *f, uint32_t nr, void *ar
         return model_ring(d->console, arg, buf, buf_size);
     case AXVM_HC_CONSOLE_INPUT:
         return model_input(d, arg, buf, buf_size);
+    case AXVM_HC_SCHED_CREDIT:
+        return model_credit(f, d, arg);
+    case AXVM_HC_VCPU_PIN:
+        return model_pin(f, d, arg);
     default: /* ADD_DEVICE, PASSTHROUGH */
         return 0;
     }
 }
 
-static int64_t model_call(struct fake_transport *f, uint32_t nr, void *arg, uint32_t arg_size,
-                          void *buf, uint64_t buf_size)
+static bool is_abi_0_4_call(uint32_t nr)
+{
+    return nr == AXVM_HC_SYSCTL_STATS || nr == AXVM_HC_SCHED_CREDIT || nr == AXVM_HC_VCPU_PIN;
+}
+
+int64_t fake_transport_model(struct fake_transport *f, uint32_t nr, void *arg, uint32_t arg_size,
+                             void *buf, uint64_t buf_size)
 {
     if (nr == AXVM_HC_ABI_VERSION) {
         return AXVM_ABI_VERSION;
     }
-    if (nr < AXVM_HC_CONTROL_FIRST || nr > AXVM_HC_CONTROL_LAST) {
+    if (nr < AXVM_HC_CONTROL_FIRST || nr > AXVM_HC_CONTROL_LAST ||
+        (is_abi_0_4_call(nr) && !f->has_stats)) {
         return -AXVM_ENOSYS;
     }
     if (!arg || arg_size != expected_size(nr) || (buf_size && !buf)) {
@@ -229,6 +369,8 @@ static int64_t model_call(struct fake_transport *f, uint32_t nr, void *arg, uint
     case AXVM_HC_PHYSINFO:
         memcpy(arg, &f->physinfo, sizeof(f->physinfo));
         return 0;
+    case AXVM_HC_SYSCTL_STATS:
+        return model_stats(f, arg, buf, buf_size);
     default:
         return model_domain_call(f, nr, arg, buf, buf_size);
     }
@@ -294,7 +436,7 @@ static int64_t fake_call(void *ctx, uint32_t nr, void *arg, uint32_t arg_size, v
         /* Record first: the model's answer must not show in the recorded inputs. */
         record(f, nr, arg, arg ? arg_size : 0, buf, buf_size);
         result = handler ? handler(f, nr, arg, arg_size, buf, buf_size)
-                         : model_call(f, nr, arg, arg_size, buf, buf_size);
+                         : fake_transport_model(f, nr, arg, arg_size, buf, buf_size);
         c = &f->calls[index];
     } else {
         c = record(f, nr, arg, arg ? arg_size : 0, buf, buf_size);
@@ -323,6 +465,7 @@ void fake_transport_init(struct fake_transport *f)
         .version = "0.1.0",
         .virt = "svm",
     };
+    f->sched = AXVM_SCHED_CREDIT;
 }
 
 void fake_transport_clear_calls(struct fake_transport *f)

@@ -4,7 +4,9 @@
  * buffer) and answers from a small model of the hypervisor (domains with regions, states, a
  * console ring, the log, physinfo), checking struct sizes and copy targets as the hypervisor
  * would. A test can make any call fail (by position, or by hypercall number and occurrence) and
- * replace the model's answer for a hypercall number with its own handler.
+ * replace the model's answer for a hypercall number with its own handler. ABI 0.4's calls
+ * (SYSCTL_STATS, SCHED_CREDIT, VCPU_PIN) answer -AXVM_ENOSYS, as a hypervisor without them
+ * does, until a test sets has_stats; the statistics then come from the model's domains.
  */
 #ifndef TESTS_FAKE_TRANSPORT_H
 #define TESTS_FAKE_TRANSPORT_H
@@ -20,6 +22,8 @@
 #define FAKE_MAX_REGIONS  16 /* per domain */
 #define FAKE_MAX_FAILURES 8
 #define FAKE_RING_SIZE    16384 /* bytes the console and log rings keep, as the hypervisor */
+#define FAKE_MAX_VCPUS    16    /* per domain, with statistics */
+#define FAKE_MAX_PCPUS    64
 
 /* One call as the transport saw it: the struct and buffer as passed in, and what it returned. */
 struct fake_call {
@@ -40,6 +44,11 @@ struct fake_domain {
     size_t input_room;   /* console input it takes in all (0: no input device, -AXVM_ENODEV) */
     size_t nr_input;     /* console input taken so far, into input[] */
     char input[256];
+    /* What SYSCTL_STATS adds to info, and what SCHED_CREDIT and VCPU_PIN change. */
+    uint32_t weight; /* 0: AXVM_WEIGHT_DEFAULT */
+    uint32_t cap;
+    uint64_t pages, nr_hypercalls;
+    struct axvm_vcpu_stats vcpus[FAKE_MAX_VCPUS]; /* the answer sets domid, vcpu; affinity 0: all */
 };
 
 struct fake_transport;
@@ -68,6 +77,12 @@ struct fake_transport {
     struct fake_domain domains[FAKE_MAX_DOMAINS]; /* indexed by domid */
     struct axvm_physinfo physinfo;                /* what PHYSINFO answers */
     const char *log;                              /* the hypervisor's log, NULL: empty */
+
+    /* ABI 0.4. SYSCTL_STATS answers nr_cpus (physinfo) pCPU records, physinfo's memory. */
+    bool has_stats;  /* false: its three calls answer -AXVM_ENOSYS */
+    uint32_t sched;  /* AXVM_SCHED_CREDIT after init; RR refuses SCHED_CREDIT changes */
+    uint64_t now_ns; /* SYSCTL_STATS's now_ns */
+    struct axvm_pcpu_stats pcpus[FAKE_MAX_PCPUS]; /* the answer sets cpu */
 };
 
 /* Start with no domains, no calls, no failures; physinfo says 4 CPUs, 1 GiB. */
@@ -88,6 +103,13 @@ void fake_transport_fail_nr(struct fake_transport *f, uint32_t nr, unsigned int 
 
 /* Add a domain to the model as it is (info->domid < FAKE_MAX_DOMAINS). */
 void fake_transport_add_domain(struct fake_transport *f, const struct axvm_domain_info *info);
+
+/*
+ * The model's answer to a call, as if no failure or handler were set: for a handler that
+ * changes the model (advances the statistics, say) and then answers as the model does.
+ */
+int64_t fake_transport_model(struct fake_transport *f, uint32_t nr, void *arg, uint32_t arg_size,
+                             void *buf, uint64_t buf_size);
 
 /* Returns: how many domains exist in the model. */
 unsigned int fake_transport_nr_domains(const struct fake_transport *f);

@@ -395,6 +395,9 @@ static void test_domain_config_load_fills_defaults(void)
                    "no initrd, empty command line");
         UNIT_CHECK(cfg->nr_devices == 0 && cfg->nr_regions == 0 && cfg->nr_hostdevs == 0,
                    "no devices or regions");
+        UNIT_CHECK(!cfg->cputune.has_weight && !cfg->cputune.has_cap && cfg->cputune.nr_pins == 0 &&
+                       cfg->cputune.line == 0,
+                   "no <cputune>: the hypervisor's defaults");
     }
     domain_config_free(cfg);
 }
@@ -439,6 +442,11 @@ static void test_domain_config_load_accepts_the_limits(void)
          DOMAIN(MEM16, MB_OS, DEVICES "<serial type='pty'/>" IOPORT("0x3f0", "8") END)},
         {"x86 interrupts 1 and 255", DOMAIN(MEM16, MB_OS, DEVICES IRQ("1") IRQ("0xff") END)},
         {"arm64 interrupts 32 and 1019", DOMAIN(MEM16, ARM_OS, DEVICES IRQ("32") IRQ("1019") END)},
+        {"cputune at its limits",
+         DOMAIN(MEM16 "<vcpu cpuset='62-63'>16</vcpu>", MB_OS,
+                "<cputune weight='65535' cap='1600'><vcpupin vcpu='15' cpuset='63'/>"
+                "<vcpupin vcpu='0' cpuset='62-63'/></cputune>")},
+        {"the smallest weight, no cap", DOMAIN(MEM16, MB_OS, "<cputune weight='1' cap='0'/>")},
         {"a raw image filling the RAM",
          DOMAIN("<memory unit='KiB'>12</memory>", RAW_OS "<load address='0x1000' entry='0x2fff'/>",
                 "")},
@@ -454,6 +462,30 @@ static void test_domain_config_load_accepts_the_limits(void)
         UNIT_CHECK(rc == 0, "%s: line %d: %s", cases[i].what, err.line, err.message);
         domain_config_free(cfg);
     }
+}
+
+static void test_domain_config_load_reads_cputune(void)
+{
+    static const char body[] = "<domain type='axvm'>\n<name>tuned</name>\n"
+                               "<memory>4096</memory>\n<vcpu cpuset='0-3'>3</vcpu>\n<os>\n"
+                               "<type arch='x86_64'>multiboot</type>\n<kernel>hello.elf</kernel>\n"
+                               "</os>\n<cputune cap='150'>\n<vcpupin vcpu='2' cpuset='3'/>\n"
+                               "<vcpupin vcpu='0' cpuset='0-3,^1'/>\n</cputune>\n</domain>\n";
+    struct domain_config *cfg = NULL;
+    struct config_error err = {0};
+    int rc = load_text("tuned.xml", body, &cfg, &err);
+    const struct dc_cputune *t;
+
+    UNIT_CHECK(rc == 0, "tuned.xml: line %d: %s", err.line, err.message);
+    if (rc != 0) {
+        return;
+    }
+    t = &cfg->cputune;
+    CU_ASSERT(!t->has_weight && t->has_cap && t->cap == 150 && t->line == 9);
+    CU_ASSERT_EQUAL(t->nr_pins, 2);
+    CU_ASSERT(t->pins[0].vcpu == 2 && t->pins[0].cpumask == 0x8 && t->pins[0].line == 10);
+    CU_ASSERT(t->pins[1].vcpu == 0 && t->pins[1].cpumask == 0xd && t->pins[1].line == 11);
+    domain_config_free(cfg);
 }
 
 /* No <uuid>: a random RFC 4122 version 4 UUID, new each time. */
@@ -650,6 +682,7 @@ static CU_TestInfo loader_tests[] = {
     UNIT_TEST(test_domain_config_load_keeps_absolute_paths),
     UNIT_TEST(test_domain_config_load_fills_defaults),
     UNIT_TEST(test_domain_config_load_accepts_the_limits),
+    UNIT_TEST(test_domain_config_load_reads_cputune),
     UNIT_TEST(test_domain_config_load_makes_a_random_uuid),
     UNIT_TEST(test_domain_config_load_ignores_xinclude_in_metadata),
     UNIT_TEST(test_domain_config_load_refuses_what_is_not_a_file),

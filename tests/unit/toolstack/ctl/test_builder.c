@@ -19,10 +19,10 @@
 #define MIB(x)    ((uint64_t)(x) << 20)
 #define MAX_FILES 8
 
-enum kind { X86_LINUX, X86_MULTIBOOT, X86_RAW, ARM64_LINUX, ARM64_RAW, NR_KINDS };
+enum kind { X86_LINUX, X86_MULTIBOOT, X86_RAW, ARM64_LINUX, ARM64_RAW, X86_TUNED, NR_KINDS };
 
-static const char *const kind_names[] = {"x86 linux", "x86 multiboot", "x86 raw", "arm64 linux",
-                                         "arm64 raw"};
+static const char *const kind_names[] = {"x86 linux",   "x86 multiboot", "x86 raw",
+                                         "arm64 linux", "arm64 raw",     "x86 raw with cputune"};
 
 static struct fake_transport fake;
 static struct axvmctl *h;
@@ -54,6 +54,7 @@ static char *temp_pattern(size_t size, uint8_t seed)
 static void setup(void)
 {
     fake_transport_init(&fake);
+    fake.has_stats = true; /* SCHED_CREDIT and VCPU_PIN for <cputune> */
     if (axvmctl_open_transport(&fake.transport, &h) != 0) {
         abort();
     }
@@ -159,10 +160,21 @@ static void config_arm64_raw(void)
     add_device(DC_DEV_SERIAL, 0, 0);
 }
 
+/* The raw guest with 2 vCPUs and <cputune weight="512" cap="150">, vCPU 1 pinned to CPU 1. */
+static void config_x86_tuned(void)
+{
+    config_x86_raw();
+    cfg.nr_vcpus = 2;
+    cfg.cputune = (struct dc_cputune){
+        .has_weight = true, .weight = 512, .has_cap = true, .cap = 150, .nr_pins = 1};
+    cfg.cputune.pins[0] = (struct dc_vcpupin){.vcpu = 1, .cpumask = 0x2};
+}
+
 static void config_kind(enum kind k)
 {
-    static void (*const make[])(void) = {config_x86_linux, config_x86_multiboot, config_x86_raw,
-                                         config_arm64_linux, config_arm64_raw};
+    static void (*const make[])(void) = {config_x86_linux, config_x86_multiboot,
+                                         config_x86_raw,   config_arm64_linux,
+                                         config_arm64_raw, config_x86_tuned};
 
     make[k]();
 }
@@ -424,6 +436,70 @@ static void test_builder_raw_images_start_at_their_entry(void)
     CU_ASSERT_TRUE(call_is(fake.nr_calls - 2, AXVM_HC_VCPU_SET_CONTEXT, &arm, sizeof(arm)));
 }
 
+/* <cputune> goes in after the devices, before vCPU 0's context and the unpause. */
+static void test_builder_applies_cputune_before_the_start(void)
+{
+    static const uint32_t want[] = {AXVM_HC_DOMAIN_CREATE,  AXVM_HC_DOMAIN_ADD_REGION,
+                                    AXVM_HC_DOMAIN_COPY,    AXVM_HC_SCHED_CREDIT,
+                                    AXVM_HC_VCPU_PIN,       AXVM_HC_VCPU_SET_CONTEXT,
+                                    AXVM_HC_DOMAIN_UNPAUSE, 0};
+    const struct axvm_sched_credit credit = {1, AXVM_SCHED_SET_WEIGHT | AXVM_SCHED_SET_CAP, 512,
+                                             150, 0};
+    const struct axvm_sched_credit cap_only = {1, AXVM_SCHED_SET_CAP, 0, 0, 0};
+    const struct axvm_vcpu_pin pin = {1, 1, 0, 0x2};
+
+    config_x86_tuned();
+    CU_ASSERT_EQUAL(axvmctl_domain_build(h, &cfg, err, sizeof(err)), 1);
+    CU_ASSERT_STRING_EQUAL(err, "");
+    CU_ASSERT_TRUE(sequence_is(want));
+    CU_ASSERT_TRUE(call_is(fake.nr_calls - 4, AXVM_HC_SCHED_CREDIT, &credit, sizeof(credit)));
+    CU_ASSERT_TRUE(call_is(fake.nr_calls - 3, AXVM_HC_VCPU_PIN, &pin, sizeof(pin)));
+    CU_ASSERT(fake.domains[1].weight == 512 && fake.domains[1].cap == 150);
+    CU_ASSERT_EQUAL(fake.domains[1].vcpus[1].affinity, 0x2);
+    /* Only a cap, no pins: one call, the cap alone. */
+    teardown();
+    setup();
+    config_x86_tuned();
+    cfg.cputune.has_weight = false;
+    cfg.cputune.cap = 0;
+    cfg.cputune.nr_pins = 0;
+    CU_ASSERT_EQUAL(axvmctl_domain_build(h, &cfg, err, sizeof(err)), 1);
+    CU_ASSERT_TRUE(call_is(fake.nr_calls - 3, AXVM_HC_SCHED_CREDIT, &cap_only, sizeof(cap_only)));
+    CU_ASSERT_EQUAL(fake_transport_count(&fake, AXVM_HC_VCPU_PIN), 0);
+    /* No <cputune>: neither call. */
+    teardown();
+    setup();
+    config_x86_raw();
+    CU_ASSERT_EQUAL(axvmctl_domain_build(h, &cfg, err, sizeof(err)), 1);
+    CU_ASSERT_EQUAL(fake_transport_count(&fake, AXVM_HC_SCHED_CREDIT), 0);
+    CU_ASSERT_EQUAL(fake_transport_count(&fake, AXVM_HC_VCPU_PIN), 0);
+}
+
+static void check_refused(int rc, const char *want);
+
+/* Under the rr scheduler, or a hypervisor without the calls, the domain is not created. */
+static void test_builder_cputune_needs_the_credit_scheduler(void)
+{
+    config_x86_tuned();
+    fake.sched = AXVM_SCHED_RR;
+    check_refused(-AXVM_EOPNOTSUPP, "setting the credit scheduler's weight and cap: the "
+                                    "hypervisor runs the rr scheduler; boot it with sched=credit");
+    CU_ASSERT_EQUAL(fake_transport_count(&fake, AXVM_HC_DOMAIN_UNPAUSE), 0);
+    CU_ASSERT_EQUAL(fake_transport_count(&fake, AXVM_HC_DOMAIN_DESTROY), 1);
+    fake.sched = AXVM_SCHED_CREDIT;
+    fake.has_stats = false;
+    cfg.cputune.has_cap = false;
+    err[0] = '\0';
+    check_refused(-AXVM_ENOSYS, "setting the credit scheduler's weight: not implemented");
+    cfg.cputune.has_weight = false;
+    err[0] = '\0';
+    check_refused(-AXVM_ENOSYS, "pinning vCPU 1 to CPUs 1: not implemented");
+    cfg.cputune.pins[0].cpumask = 0x30; /* CPUs the host does not have */
+    fake.has_stats = true;
+    err[0] = '\0';
+    check_refused(-AXVM_EINVAL, "pinning vCPU 1 to CPUs 4-5: invalid argument");
+}
+
 static void test_builder_arm64_linux_boots_with_a_device_tree(void)
 {
     const struct axvm_domain_device pl011 = {1, AXVM_DEV_PL011, AXVM_SPACE_MMIO, 33, 0x09000000};
@@ -475,6 +551,10 @@ static const char *step_of(uint32_t nr, enum kind k)
         return "passing through ";
     case AXVM_HC_VCPU_SET_CONTEXT:
         return "setting vCPU 0's boot context: ";
+    case AXVM_HC_SCHED_CREDIT:
+        return "setting the credit scheduler's weight and cap: ";
+    case AXVM_HC_VCPU_PIN:
+        return "pinning vCPU 1 to CPUs 1: ";
     default:
         return "starting the domain: ";
     }
@@ -662,6 +742,8 @@ static CU_TestInfo builder_tests[] = {
     UNIT_TEST(test_builder_x86_linux_needs_the_tsc_frequency),
     UNIT_TEST(test_builder_x86_multiboot_loads_hello_elf),
     UNIT_TEST(test_builder_raw_images_start_at_their_entry),
+    UNIT_TEST(test_builder_applies_cputune_before_the_start),
+    UNIT_TEST(test_builder_cputune_needs_the_credit_scheduler),
     UNIT_TEST(test_builder_arm64_linux_boots_with_a_device_tree),
     UNIT_TEST(test_builder_unwinds_a_failure_at_every_call),
     UNIT_TEST(test_builder_says_when_the_destroy_fails_too),

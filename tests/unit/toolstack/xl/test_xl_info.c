@@ -2,7 +2,8 @@
 /*
  * Suite "xl_info": axvm-xl's looking commands (list, info, uptime, vcpu-list, domid, domname,
  * dmesg) against the fake hypervisor: xl's exact columns, the state flags, list --json checked
- * by a JSON parser, name and id resolution, the hypercalls made and their failures.
+ * by a JSON parser, the statistics in list -l, --json and vcpu-list (and their absence), name and
+ * id resolution, the hypercalls made and their failures.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -288,6 +289,7 @@ static void test_list_l_adds_uuid_max_memory_and_reason(void)
         "07070707-0707-0707-0707-070707070707    128 -\n");
 }
 
+/* Without statistics (a hypervisor before ABI 0.4) their keys are there, null. */
 static void test_list_json_is_valid_with_stable_keys(void)
 {
     add_fixture();
@@ -306,7 +308,12 @@ static void test_list_json_is_valid_with_stable_keys(void)
                                    "    \"cpu_time_ns\": 0,\n"
                                    "    \"created_ns\": 0,\n"
                                    "    \"shutdown_reason\": \"exit\",\n"
-                                   "    \"exit_code\": 3\n"
+                                   "    \"exit_code\": 3,\n"
+                                   "    \"pages\": null,\n"
+                                   "    \"hypercalls\": null,\n"
+                                   "    \"weight\": null,\n"
+                                   "    \"cap\": null,\n"
+                                   "    \"vcpus\": null\n"
                                    "  },\n"
                                    "  {\n"
                                    "    \"name\": \"hello\",\n"
@@ -320,7 +327,12 @@ static void test_list_json_is_valid_with_stable_keys(void)
                                    "    \"cpu_time_ns\": 1060000000,\n"
                                    "    \"created_ns\": 0,\n"
                                    "    \"shutdown_reason\": null,\n"
-                                   "    \"exit_code\": null\n"
+                                   "    \"exit_code\": null,\n"
+                                   "    \"pages\": null,\n"
+                                   "    \"hypercalls\": null,\n"
+                                   "    \"weight\": null,\n"
+                                   "    \"cap\": null,\n"
+                                   "    \"vcpus\": null\n"
                                    "  }\n"
                                    "]\n");
     /* Every domain, and with -l too (the JSON has everything already). */
@@ -361,6 +373,149 @@ static void test_list_reports_a_failed_list(void)
     CU_ASSERT_EQUAL(xl_run("list", "hello", NULL), 1);
     CU_ASSERT_STRING_EQUAL(xl_err, "axvm-xl: cannot look up domain 'hello': operation not "
                                    "permitted\n");
+}
+
+/* The hypervisor's statistics for the fixture's dom0, hello and tested. */
+static void add_stats(void)
+{
+    struct fake_domain *d;
+
+    xl_fake.has_stats = true;
+    xl_fake.physinfo.nr_cpus = 2;
+    d = &xl_fake.domains[0];
+    d->pages = 131072, d->nr_hypercalls = 4000;
+    d->info.nr_vcpus = 2;
+    d->vcpus[0] = (struct axvm_vcpu_stats){
+        .state = AXVM_VCPU_RUNNING, .pcpu = 0, .cpu_time_ns = 7000000000u, .nr_hypercalls = 3000};
+    d->vcpus[0].exits[AXVM_EXIT_HYPERCALL] = 3000;
+    d->vcpus[0].exits[AXVM_EXIT_IO] = 12;
+    d->vcpus[1] = (struct axvm_vcpu_stats){.state = AXVM_VCPU_BLOCKED, .pcpu = 1, .affinity = 2};
+    d->vcpus[1].exits[AXVM_EXIT_HALT] = 5;
+    d->vcpus[1].exits[14] = 1; /* a reason this toolstack has no name for */
+    d = &xl_fake.domains[1];
+    d->weight = 512, d->cap = 50, d->pages = 4100, d->nr_hypercalls = 9;
+    d->vcpus[0] = (struct axvm_vcpu_stats){.state = AXVM_VCPU_BLOCKED,
+                                           .pcpu = 1,
+                                           .affinity = 1,
+                                           .cpu_time_ns = 1060000000u,
+                                           .nr_scheduled = 40,
+                                           .nr_migrations = 2};
+    d->vcpus[0].exits[AXVM_EXIT_MMIO] = 300;
+    xl_fake.domains[6].vcpus[0].state = AXVM_VCPU_OFFLINE;
+}
+
+static void test_list_l_shows_the_statistics(void)
+{
+    add_fixture();
+    add_stats();
+    CU_ASSERT_EQUAL(xl_run("list", "-l", "0", "1", "6", NULL), 0);
+    CU_ASSERT_STRING_EQUAL(
+        xl_out, LIST_HEADING
+        " UUID                                 MaxMem Weight  Cap    Pages Hypercalls Reason/Code\n"
+        "Domain-0                                     0   512     2     r-----      12.3 "
+        "00000000-0000-0000-0000-000000000000    512    256    0   131072       4000 -\n"
+        "    vCPU 0: running, CPU 0, affinity all, time 7.0 s, hypercalls 3000, exits: io=12 "
+        "hypercall=3000\n"
+        "    vCPU 1: blocked, CPU 1, affinity 1, time 0.0 s, hypercalls 0, exits: halt=5 "
+        "exit-14=1\n"
+        "hello                                        1    16     1     --p---       1.1 "
+        "01010101-0101-0101-0101-010101010101     64    512   50     4100          9 -\n"
+        "    vCPU 0: blocked, CPU 1, affinity 0, time 1.1 s, hypercalls 0, exits: mmio=300\n"
+        "tested                                       6    64     1     ---s--       0.0 "
+        "06060606-0606-0606-0606-060606060606     64    256    0        0          0 exit/3\n"
+        "    vCPU 0: offline, CPU -, affinity all, time 0.0 s, hypercalls 0, exits: none\n");
+    CU_ASSERT_STRING_EQUAL(xl_err, "");
+    CU_ASSERT_EQUAL(fake_transport_count(&xl_fake, AXVM_HC_SYSCTL_STATS), 1);
+    /* A failed read of the statistics is said, and the list comes without them. */
+    fake_transport_fail_nr(&xl_fake, AXVM_HC_SYSCTL_STATS, 0, -AXVM_EINVAL);
+    CU_ASSERT_EQUAL(xl_run("list", "-l", "1", NULL), 0);
+    CU_ASSERT_STRING_EQUAL(xl_err,
+                           "axvm-xl: warning: cannot read the statistics: invalid argument\n");
+    CU_ASSERT_STRING_EQUAL(xl_out, LIST_HEADING
+                           " UUID                                 MaxMem Reason/Code\n"
+                           "hello                                        1    16     1     --p---"
+                           "       1.1 01010101-0101-0101-0101-010101010101     64 -\n");
+    CU_ASSERT_EQUAL(xl_run("list", "--json", "1", NULL), 0);
+    CU_ASSERT(is_json(xl_out));
+    CU_ASSERT_PTR_NOT_NULL(strstr(xl_out, "\"vcpus\": null\n"));
+    CU_ASSERT_STRING_EQUAL(xl_err,
+                           "axvm-xl: warning: cannot read the statistics: invalid argument\n");
+}
+
+static void test_list_json_carries_the_statistics(void)
+{
+    add_fixture();
+    add_stats();
+    CU_ASSERT_EQUAL(xl_run("list", "-l", "--json", "hello", NULL), 0);
+    CU_ASSERT(is_json(xl_out));
+    CU_ASSERT_STRING_EQUAL(xl_out, "[\n"
+                                   "  {\n"
+                                   "    \"name\": \"hello\",\n"
+                                   "    \"domid\": 1,\n"
+                                   "    \"uuid\": \"01010101-0101-0101-0101-010101010101\",\n"
+                                   "    \"state\": \"paused\",\n"
+                                   "    \"flags\": \"--p---\",\n"
+                                   "    \"nr_vcpus\": 1,\n"
+                                   "    \"mem_kib\": 16384,\n"
+                                   "    \"max_mem_kib\": 65536,\n"
+                                   "    \"cpu_time_ns\": 1060000000,\n"
+                                   "    \"created_ns\": 0,\n"
+                                   "    \"shutdown_reason\": null,\n"
+                                   "    \"exit_code\": null,\n"
+                                   "    \"pages\": 4100,\n"
+                                   "    \"hypercalls\": 9,\n"
+                                   "    \"weight\": 512,\n"
+                                   "    \"cap\": 50,\n"
+                                   "    \"vcpus\": [\n"
+                                   "        {\n"
+                                   "          \"vcpu\": 0,\n"
+                                   "          \"state\": \"blocked\",\n"
+                                   "          \"pcpu\": 1,\n"
+                                   "          \"affinity\": \"0\",\n"
+                                   "          \"cpu_time_ns\": 1060000000,\n"
+                                   "          \"hypercalls\": 0,\n"
+                                   "          \"scheduled\": 40,\n"
+                                   "          \"migrations\": 2,\n"
+                                   "          \"exits\": {\"other\": 0, \"mmio\": 300, \"io\": 0, "
+                                   "\"npf\": 0, \"hypercall\": 0, \"halt\": 0, \"intr\": 0, "
+                                   "\"cpuid\": 0, \"msr\": 0, \"irq-window\": 0, "
+                                   "\"exception\": 0, \"shutdown\": 0, \"cpu-up\": 0, "
+                                   "\"firmware\": 0}\n"
+                                   "        }\n"
+                                   "    ]\n"
+                                   "  }\n"
+                                   "]\n");
+    /* Every domain: still JSON, the unnamed reason under its number. */
+    CU_ASSERT_EQUAL(xl_run("list", "--json", NULL), 0);
+    CU_ASSERT(is_json(xl_out));
+    CU_ASSERT_PTR_NOT_NULL(strstr(xl_out, "\"firmware\": 0, \"exit-14\": 1}"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(xl_out, "\"weight\": 256,"));
+}
+
+/* A domain created after the statistics were read has its row, without them. */
+static int64_t stats_without_domain_7(struct fake_transport *f, uint32_t nr, void *arg,
+                                      uint32_t arg_size, void *buf, uint64_t buf_size)
+{
+    int64_t rc;
+
+    f->domains[7].exists = false;
+    rc = fake_transport_model(f, nr, arg, arg_size, buf, buf_size);
+    f->domains[7].exists = true;
+    return rc;
+}
+
+static void test_list_l_survives_a_domain_without_statistics(void)
+{
+    add_fixture();
+    add_stats();
+    xl_fake.handlers[AXVM_HC_SYSCTL_STATS] = stats_without_domain_7;
+    CU_ASSERT_EQUAL(xl_run("list", "-l", "7", NULL), 0);
+    CU_ASSERT_PTR_NOT_NULL(strstr(
+        xl_out, "07070707-0707-0707-0707-070707070707    128      -    -        -          - "
+                "-\n"));
+    CU_ASSERT_EQUAL(xl_run("list", "--json", "7", NULL), 0);
+    CU_ASSERT(is_json(xl_out));
+    CU_ASSERT_PTR_NOT_NULL(strstr(xl_out, "\"weight\": null,"));
 }
 
 /* "key                    : value", as xl info prints it. */
@@ -451,6 +606,28 @@ static void test_uptime_prints_each_domain_since_its_creation(void)
     CU_ASSERT_STRING_EQUAL(xl_out, "");
 }
 
+static void test_vcpu_list_prints_the_statistics(void)
+{
+    add_fixture();
+    add_stats();
+    CU_ASSERT_EQUAL(xl_run("vcpu-list", "0", "1", "6", NULL), 0);
+    CU_ASSERT_STRING_EQUAL(
+        xl_out, "Name                                ID  VCPU   CPU State   Time(s) CPU Affinity\n"
+                "Domain-0                             0     0     0   r--       7.0 all\n"
+                "Domain-0                             0     1     1   -b-       0.0 1\n"
+                "hello                                1     0     1   --p       1.1 0\n"
+                "tested                               6     0     -   ---       0.0 all\n");
+    CU_ASSERT_STRING_EQUAL(xl_err, "");
+    fake_transport_fail_nr(&xl_fake, AXVM_HC_SYSCTL_STATS, 0, -AXVM_EIO);
+    CU_ASSERT_EQUAL(xl_run("vcpu-list", "1", NULL), 0);
+    CU_ASSERT_STRING_EQUAL(xl_err,
+                           "axvm-xl: warning: cannot read the statistics: input/output error\n");
+    CU_ASSERT_STRING_EQUAL(
+        xl_out, "Name                                ID  VCPU   CPU State   Time(s) CPU Affinity\n"
+                "hello                                1     0     -   --p         - -\n");
+}
+
+/* Without statistics (ABI before 0.4): what DOMAIN_LIST gives, as before. */
 static void test_vcpu_list_prints_what_the_abi_gives(void)
 {
     xl_add_domain(0, "Domain-0", AXVM_STATE_RUNNING);
@@ -465,6 +642,8 @@ static void test_vcpu_list_prints_what_the_abi_gives(void)
     CU_ASSERT_PTR_NULL(strstr(xl_out, "hello"));
     CU_ASSERT_EQUAL(xl_run("vcpu-list", "5", NULL), 1);
     CU_ASSERT_STRING_EQUAL(xl_err, "axvm-xl: no domain with id 5\n");
+    CU_ASSERT_EQUAL(xl_run("vcpu-list", NULL), 0);
+    CU_ASSERT_STRING_EQUAL(xl_err, ""); /* no statistics at all (-ENOSYS): nothing to warn of */
 }
 
 static void test_domid_and_domname_translate(void)
@@ -605,10 +784,14 @@ static CU_TestInfo tests[] = {
     UNIT_TEST(test_list_json_is_valid_with_stable_keys),
     UNIT_TEST(test_list_survives_odd_names),
     UNIT_TEST(test_list_reports_a_failed_list),
+    UNIT_TEST(test_list_l_shows_the_statistics),
+    UNIT_TEST(test_list_json_carries_the_statistics),
+    UNIT_TEST(test_list_l_survives_a_domain_without_statistics),
     UNIT_TEST(test_info_prints_xl_fields),
     UNIT_TEST(test_info_handles_other_hosts),
     UNIT_TEST(test_info_reports_a_failed_physinfo),
     UNIT_TEST(test_uptime_prints_each_domain_since_its_creation),
+    UNIT_TEST(test_vcpu_list_prints_the_statistics),
     UNIT_TEST(test_vcpu_list_prints_what_the_abi_gives),
     UNIT_TEST(test_domid_and_domname_translate),
     UNIT_TEST(test_domid_and_domname_refuse_what_does_not_exist),

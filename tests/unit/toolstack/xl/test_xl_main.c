@@ -14,7 +14,8 @@
     "axvm-xl: cannot reach the hypervisor: /nonexistent not found (is this dom0 of an axvm " \
     "host?)\n"
 
-static const struct cmd_spec *const groups[] = {domain_cmds, info_cmds, console_cmds, config_cmds};
+static const struct cmd_spec *const groups[] = {domain_cmds, info_cmds,    vcpu_cmds,  sched_cmds,
+                                                top_cmds,    console_cmds, config_cmds};
 
 #define NR_GROUPS (sizeof(groups) / sizeof(groups[0]))
 
@@ -114,12 +115,22 @@ static void check_command_help(const struct cmd_spec *cmd, const char *how)
     UNIT_CHECK(strncmp(xl_out, expect, strlen(expect)) == 0, "%s %s: heading is '%.80s'", cmd->name,
                how, xl_out);
     for (unsigned int i = 0; i < nr_options(cmd); i++) {
-        snprintf(expect, sizeof(expect), "--%s ", cmd->options[i].name);
+        const char *text = cmd->option_help[i];
+        size_t value = strspn(text, "ABCDEFGHIJKLMNOPQRSTUVWXYZ");
+
+        if (cmd->options[i].has_arg == required_argument && value && text[value] == ':') {
+            /* "N: stop after N frames" is shown as "--iterations N  stop after N frames". */
+            snprintf(expect, sizeof(expect), "--%s %.*s ", cmd->options[i].name, (int)value, text);
+            text += value + 2;
+        } else {
+            snprintf(expect, sizeof(expect), "--%s ", cmd->options[i].name);
+        }
         UNIT_CHECK(strstr(xl_out, expect) != NULL, "%s %s: no %s", cmd->name, how, expect);
-        UNIT_CHECK(strstr(xl_out, cmd->option_help[i]) != NULL, "%s %s: no help for --%s",
-                   cmd->name, how, cmd->options[i].name);
+        UNIT_CHECK(strstr(xl_out, text) != NULL, "%s %s: no help for --%s", cmd->name, how,
+                   cmd->options[i].name);
     }
-    UNIT_CHECK(strstr(xl_out, "  -h, --help       print this help and exit\n") != NULL,
+    UNIT_CHECK(strstr(xl_out, "  -h, --help ") != NULL &&
+                   strstr(xl_out, " print this help and exit\n") != NULL,
                "%s %s: no --help line", cmd->name, how);
     UNIT_CHECK(!cmd->details || strstr(xl_out, cmd->details) != NULL, "%s %s: no details",
                cmd->name, how);
@@ -258,6 +269,10 @@ static void option_values_of(const struct cmd_spec *cmd)
         char opt[64], expect[256];
         int argc = fill_args(cmd, argv, cmd->min_args);
 
+        if (cmd->options[i].has_arg != no_argument) {
+            continue; /* takes one */
+        }
+
         snprintf(opt, sizeof(opt), "--%s=1", cmd->options[i].name);
         argv[argc++] = opt;
         snprintf(expect, sizeof(expect),
@@ -296,6 +311,11 @@ static const char *const need_hypervisor[][5] = {
     {"console", "hello"},
     {"create", NULL},
     {"create", "-c", NULL},
+    {"vcpu-pin", "hello", "0", "1"},
+    {"sched-credit"},
+    {"sched-credit", "-d", "hello", "-w", "512"},
+    {"top", "-b", "-i", "1"},
+    {"top"},
 };
 
 static void test_xl_main_commands_without_dev_axvm_say_so(void)
