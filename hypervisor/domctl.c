@@ -707,8 +707,9 @@ static int64_t dc_sysctl_stats(struct domctl_call *c)
     domid_t ids[VM_MAX_DOMAINS];
     unsigned int total, nr_dom = 0, nr_vcpu = 0, all_vcpus = 0, nr_pcpu = 0;
 
-    if (a->pad || a->max_domains > VM_MAX_DOMAINS || a->max_vcpus > VM_MAX_DOMAINS * VM_MAX_VCPUS ||
-        a->max_pcpus > CONFIG_NR_CPUS || end > c->buf_size) {
+    if (a->total_pcpus || a->max_domains > VM_MAX_DOMAINS ||
+        a->max_vcpus > VM_MAX_DOMAINS * VM_MAX_VCPUS || a->max_pcpus > CONFIG_NR_CPUS ||
+        end > c->buf_size) {
         return -AXVM_EINVAL;
     }
     total = MIN(vm_list_ids(ids, VM_MAX_DOMAINS), (unsigned int)VM_MAX_DOMAINS);
@@ -759,6 +760,7 @@ static int64_t dc_sysctl_stats(struct domctl_call *c)
     a->nr_domains = nr_dom;
     a->nr_vcpus = nr_vcpu;
     a->nr_pcpus = nr_pcpu;
+    a->total_pcpus = percpu_nr_online();
     a->total_domains = total;
     a->total_vcpus = all_vcpus;
     a->now_ns = arch_time_now_ns();

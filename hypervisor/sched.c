@@ -294,7 +294,6 @@ static uint32_t recent_share(const struct vcpu *v, uint64_t now)
     return (uint32_t)MIN(s->usage_ns * 1000 / elapsed, 1000);
 }
 
-
 /* Lock two run queues, lower CPU first. */
 static unsigned long lock_pair(struct run_queue *a, struct run_queue *b)
 {

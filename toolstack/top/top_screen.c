@@ -159,6 +159,11 @@ static void draw_console(const struct top_model *m, const struct top_layout *l)
 
     snprintf(title, sizeof(title), "console of %s", r ? r->name : "no domain");
     put_line(l->console_row, l->cols, title, A_REVERSE);
+    if (r && r->is_privileged) {
+        /* dom0's console is the terminal this program draws on: its ring holds our own output. */
+        put_line(l->console_first, l->cols, "(dom0's console is this terminal)", A_NORMAL);
+        return;
+    }
     if (r && c->is_open && c->domid == r->domid && c->created_ns == r->created_ns) {
         n = top_console_tail(c->text, c->len, (unsigned int)l->cols, (unsigned int)nr, text);
     }

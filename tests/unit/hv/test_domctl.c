@@ -1156,6 +1156,7 @@ static void test_domctl_sysctl_stats_returns_every_domain_vcpu_and_cpu(void)
     CU_ASSERT_EQUAL_FATAL(vm_read_guest(dom0, &out, BUF_GPA, sizeof(out)), 0);
     CU_ASSERT(a.nr_domains == 2 && a.total_domains == 2 && a.nr_vcpus == 3 && a.total_vcpus == 3);
     CU_ASSERT(a.nr_pcpus == 2 && a.sched == AXVM_SCHED_CREDIT && a.free_kib < a.total_kib);
+    CU_ASSERT_EQUAL(a.total_pcpus, CONFIG_NR_CPUS); /* the fake's CPUs are all online */
     CU_ASSERT(out.doms[0].domid == 0 && (out.doms[0].flags & AXVM_STATS_DOMAIN_FLAG_PRIVILEGED));
     CU_ASSERT_STRING_EQUAL(out.doms[1].name, "two");
     CU_ASSERT(out.doms[1].nr_vcpus == 2 && out.doms[1].flags == 0 && out.doms[1].weight == 700);
@@ -1195,7 +1196,7 @@ static void test_domctl_sysctl_stats_refuses_bad_arguments(void)
         uint64_t buf_size;
     } cases[] = {
         {"buffer too small", {.max_domains = 2}, sizeof(struct axvm_domain_stats)},
-        {"padding set", {.max_domains = 1, .pad = 1}, 4096},
+        {"total_pcpus set on input", {.max_domains = 1, .total_pcpus = 1}, 4096},
         {"too many domains", {.max_domains = VM_MAX_DOMAINS + 1}, 65536},
         {"too many CPUs", {.max_pcpus = CONFIG_NR_CPUS + 1}, 65536},
         {"a huge count", {.max_vcpus = UINT32_MAX}, 65536},

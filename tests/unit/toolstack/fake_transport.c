@@ -219,8 +219,8 @@ static int64_t model_stats(struct fake_transport *f, struct axvm_sysctl_stats *r
     struct axvm_vcpu_stats *vs = (void *)(ds + r->max_domains);
     struct axvm_pcpu_stats *ps = (void *)(vs + r->max_vcpus);
 
-    if (r->pad || buf_size > AXVM_COPY_MAX || need > buf_size) {
-        return r->pad || buf_size > AXVM_COPY_MAX ? -AXVM_EINVAL : -AXVM_EFAULT;
+    if (r->total_pcpus || buf_size > AXVM_COPY_MAX || need > buf_size) {
+        return r->total_pcpus || buf_size > AXVM_COPY_MAX ? -AXVM_EINVAL : -AXVM_EFAULT;
     }
     r->nr_domains = r->nr_vcpus = r->nr_pcpus = r->total_domains = r->total_vcpus = 0;
     for (uint16_t i = 0; i < FAKE_MAX_DOMAINS; i++) {

@@ -321,7 +321,7 @@ struct axvm_sysctl_stats {
     uint32_t nr_pcpus;      /* 0x18 out */
     uint32_t total_domains; /* 0x1c out: that exist */
     uint32_t total_vcpus;   /* 0x20 out */
-    uint32_t pad;           /* 0x24 */
+    uint32_t total_pcpus;   /* 0x24 out: CPUs online (in: must be 0) */
     uint64_t now_ns;        /* 0x28 out: hypervisor uptime when taken */
     uint64_t total_kib;     /* 0x30 out: usable RAM */
     uint64_t free_kib;      /* 0x38 out */
