@@ -9,6 +9,7 @@
 #include <signal.h>
 #include <string.h>
 #include <termios.h>
+#include <time.h>
 #include <unistd.h>
 #include "xl.h"
 
@@ -78,19 +79,32 @@ static void input_close(struct console_input *in)
     }
 }
 
+unsigned int console_input_stall_ms = 3000;
+
 /*
- * Hand the user's bytes to the domain. What its receive buffer cannot take now is dropped, as
- * a UART without flow control drops it; errors only stop the forwarding.
+ * Hand the user's bytes to the domain. When its receive buffer is full (a UART's FIFO holds 16
+ * bytes, a pasted line is longer), wait for the guest to read and go on, so a line arrives
+ * whole; only after console_input_stall_ms without progress is the rest dropped, as a UART
+ * without flow control would drop it. Errors stop the forwarding.
  */
 static void input_forward(struct console_input *in, const char *buf, size_t len)
 {
-    while (len && !in->refused) {
+    const struct timespec pause = {0, 2 * 1000 * 1000};
+    unsigned int waited_ms = 0;
+
+    while (len && !in->refused && waited_ms < console_input_stall_ms) {
         int n = axvmctl_console_input(in->cli->ctl, in->domid, buf, len);
 
-        if (n <= 0) {
-            in->refused = n < 0;
+        if (n < 0) {
+            in->refused = true;
             return;
         }
+        if (n == 0) {
+            nanosleep(&pause, NULL);
+            waited_ms += 2;
+            continue;
+        }
+        waited_ms = 0;
         buf += n;
         len -= (size_t)n;
     }

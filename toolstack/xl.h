@@ -199,4 +199,7 @@ extern const struct cmd_spec top_alone_cmd;  /* cmd_top.c: axvm-top, the program
 /* main.c: run axvm-xl with argv; the real main() calls this. Returns: the exit status. */
 int xl_main(struct cli *cli, int argc, char **argv);
 
+/* How long `console` waits for a domain to make room for typed bytes before dropping them. */
+extern unsigned int console_input_stall_ms;
+
 #endif /* TOOLSTACK_XL_H */

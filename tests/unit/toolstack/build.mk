@@ -27,4 +27,5 @@ $(TS_TEST_BIN): $(ts-test-objs)
 .PHONY: toolstack-tests
 toolstack-tests: $(TS_TEST_BIN) $(unit-qemu-dtbs)
 
--include $(wildcard $(TS_TEST_O)/*/*.d $(TS_TEST_O)/*/*/*.d $(TS_TEST_O)/*/*/*/*.d)
+-include $(wildcard $(TS_TEST_O)/*/*.d $(TS_TEST_O)/*/*/*.d $(TS_TEST_O)/*/*/*/*.d \
+	$(TS_TEST_O)/*/*/*/*/*.d $(TS_TEST_O)/*/*/*/*/*/*.d)

@@ -165,6 +165,13 @@ static int64_t model_input(struct fake_domain *d, const struct axvm_console_inpu
     if (!d->input_room) {
         return -AXVM_ENODEV;
     }
+    if (d->input_drain && d->input_room < sizeof(d->input)) {
+        /* The guest read some: its receive buffer has that much more room. */
+        d->input_room = d->input_room + d->input_drain < sizeof(d->input)
+                            ? d->input_room + d->input_drain
+                            : sizeof(d->input);
+        room = d->input_room;
+    }
     n = buf_size < room - d->nr_input ? (size_t)buf_size : room - d->nr_input;
     if (n) {
         memcpy(d->input + d->nr_input, buf, n);

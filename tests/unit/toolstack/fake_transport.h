@@ -43,6 +43,7 @@ struct fake_domain {
     const char *console; /* every byte it ever wrote (NULL: none); the ring keeps the tail */
     size_t input_room;   /* console input it takes in all (0: no input device, -AXVM_ENODEV) */
     size_t nr_input;     /* console input taken so far, into input[] */
+    size_t input_drain;  /* room the guest makes before each call by reading (0: never) */
     char input[256];
     /* What SYSCTL_STATS adds to info, and what SCHED_CREDIT and VCPU_PIN change. */
     uint32_t weight; /* 0: AXVM_WEIGHT_DEFAULT */

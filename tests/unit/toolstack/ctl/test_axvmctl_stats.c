@@ -94,7 +94,7 @@ static void test_axvmctl_sysctl_stats_sends_a_clean_request(void)
     CU_ASSERT(r.max_domains > 0 && r.max_vcpus > 0);
     /* Outputs and padding go as zeroes; the buffer is exactly what max_* say. */
     CU_ASSERT(r.sched == 0 && r.nr_domains == 0 && r.nr_vcpus == 0 && r.nr_pcpus == 0);
-    CU_ASSERT(r.total_domains == 0 && r.total_vcpus == 0 && r.pad == 0 && r.now_ns == 0);
+    CU_ASSERT(r.total_domains == 0 && r.total_vcpus == 0 && r.total_pcpus == 0 && r.now_ns == 0);
     CU_ASSERT_EQUAL(c->buf_size, buffer_for(&r));
     CU_ASSERT(c->buf_size <= AXVM_COPY_MAX);
 }

@@ -158,6 +158,41 @@ static void test_console_forwards_piped_input_until_eof(void)
     CU_ASSERT_EQUAL(memcmp(xl_fake.domains[3].input, "ls\n" CTRL_RIGHT_BRACKET, 4), 0);
 }
 
+/* A line longer than the guest's receive buffer arrives whole as the guest reads it. */
+static void test_console_input_waits_for_the_guest_to_make_room(void)
+{
+    static const char line[] = "uname -r; echo \"DOMU=$((6*7))\"\r";
+    int w = use_pipe();
+
+    use_script("hi\n", 3, 0);
+    xl_fake.domains[3].input_room = 4;
+    xl_fake.domains[3].input_drain = 3; /* 3 more bytes of room at each call */
+    CU_ASSERT_EQUAL(write(w, line, sizeof(line) - 1), (ssize_t)sizeof(line) - 1);
+    close(w);
+    CU_ASSERT_EQUAL(xl_run("console", "hello", NULL), 0);
+    CU_ASSERT_EQUAL(xl_fake.domains[3].nr_input, sizeof(line) - 1);
+    CU_ASSERT_EQUAL(memcmp(xl_fake.domains[3].input, line, sizeof(line) - 1), 0);
+    CU_ASSERT(fake_transport_count(&xl_fake, AXVM_HC_CONSOLE_INPUT) >= 5); /* it went back */
+}
+
+/* A guest that never reads: after the stall time the rest is dropped, and console goes on. */
+static void test_console_input_to_a_stalled_guest_is_dropped_after_a_while(void)
+{
+    int w = use_pipe();
+    unsigned int saved = console_input_stall_ms;
+
+    console_input_stall_ms = 40;
+    use_script("hi\n", 3, 0);
+    xl_fake.domains[3].input_room = 2;
+    CU_ASSERT_EQUAL(write(w, "abcdef", 6), 6);
+    close(w);
+    CU_ASSERT_EQUAL(xl_run("console", "hello", NULL), 0);
+    CU_ASSERT_EQUAL(xl_fake.domains[3].nr_input, 2);
+    CU_ASSERT(fake_transport_count(&xl_fake, AXVM_HC_CONSOLE_INPUT) >= 10); /* it retried */
+    CU_ASSERT_STRING_EQUAL(xl_out, "hi\n");
+    console_input_stall_ms = saved;
+}
+
 static void test_console_input_to_a_domain_without_an_input_device_is_dropped(void)
 {
     int w = use_pipe();
@@ -371,6 +406,8 @@ static CU_TestInfo tests[] = {
     UNIT_TEST(test_console_follows_until_the_domain_stops),
     UNIT_TEST(test_console_forwards_piped_input_until_eof),
     UNIT_TEST(test_console_input_to_a_domain_without_an_input_device_is_dropped),
+    UNIT_TEST(test_console_input_waits_for_the_guest_to_make_room),
+    UNIT_TEST(test_console_input_to_a_stalled_guest_is_dropped_after_a_while),
     UNIT_TEST(test_console_without_input_follows_until_the_stop),
     UNIT_TEST(test_console_ends_when_the_domain_is_destroyed),
     UNIT_TEST(test_console_ends_when_the_domain_is_gone_between_reads),
