@@ -50,22 +50,7 @@ const char *vm_exit_kind_name(enum vm_exit_kind kind)
     return kind < VM_EXIT_NR_KINDS ? exit_names[kind] : "?";
 }
 
-static const char *const reason_names[AXVM_EXIT_NR] = {
-    [AXVM_EXIT_OTHER] = "other",
-    [AXVM_EXIT_MMIO] = "mmio",
-    [AXVM_EXIT_IO] = "io",
-    [AXVM_EXIT_NPF] = "npf",
-    [AXVM_EXIT_HYPERCALL] = "hypercall",
-    [AXVM_EXIT_HALT] = "halt",
-    [AXVM_EXIT_INTR] = "intr",
-    [AXVM_EXIT_CPUID] = "cpuid",
-    [AXVM_EXIT_MSR] = "msr",
-    [AXVM_EXIT_IRQ_WINDOW] = "irq-window",
-    [AXVM_EXIT_EXCEPTION] = "exception",
-    [AXVM_EXIT_SHUTDOWN] = "shutdown",
-    [AXVM_EXIT_CPU_UP] = "cpu-up",
-    [AXVM_EXIT_FIRMWARE] = "firmware",
-};
+static const char *const reason_names[AXVM_EXIT_NR] = AXVM_EXIT_NAMES;
 
 const char *vm_exit_reason_name(unsigned int reason)
 {

@@ -10,22 +10,7 @@
 
 #define NS_PER_S 1e9
 
-static const char *const exit_names[AXVM_EXIT_NR] = {
-    [AXVM_EXIT_OTHER] = "other",
-    [AXVM_EXIT_MMIO] = "mmio",
-    [AXVM_EXIT_IO] = "io",
-    [AXVM_EXIT_NPF] = "npf",
-    [AXVM_EXIT_HYPERCALL] = "hypercall",
-    [AXVM_EXIT_HALT] = "halt",
-    [AXVM_EXIT_INTR] = "intr",
-    [AXVM_EXIT_CPUID] = "cpuid",
-    [AXVM_EXIT_MSR] = "msr",
-    [AXVM_EXIT_IRQ_WINDOW] = "irq-window",
-    [AXVM_EXIT_EXCEPTION] = "exception",
-    [AXVM_EXIT_SHUTDOWN] = "shutdown",
-    [AXVM_EXIT_CPU_UP] = "cpu-up",
-    [AXVM_EXIT_FIRMWARE] = "firmware",
-};
+static const char *const exit_names[AXVM_EXIT_NR] = AXVM_EXIT_NAMES;
 
 const char *axvmctl_stats_exit_name(unsigned int reason, char buf[AXVMCTL_EXIT_NAME_MAX])
 {

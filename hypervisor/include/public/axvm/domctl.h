@@ -244,6 +244,13 @@ _Static_assert(sizeof(struct axvm_physinfo) == 0x70, "axvm_physinfo");
 #define AXVM_EXIT_FIRMWARE   13 /* SMC (arm64: PSCI and other firmware calls) */
 #define AXVM_EXIT_NR         16 /* size of the exits[] arrays */
 
+/* Their short names, in number order, for tables: static const char *n[AXVM_EXIT_NR] = ... */
+#define AXVM_EXIT_NAMES                                                                          \
+    {                                                                                            \
+        "other", "mmio", "io", "npf", "hypercall", "halt", "intr", "cpuid", "msr", "irq-window", \
+            "exception", "shutdown", "cpu-up", "firmware"                                        \
+    }
+
 /* vCPU states (axvm_vcpu_stats.state). */
 #define AXVM_VCPU_OFFLINE  0 /* not started, or stopped for good */
 #define AXVM_VCPU_RUNNABLE 1 /* waiting for its CPU */
