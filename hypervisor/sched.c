@@ -25,9 +25,9 @@
 #include <hv/vm.h>
 #include <public/axvm/errno.h>
 
-#define BALANCE_NS (20 * NSEC_PER_MSEC)  /* how often a busy CPU looks for an idler one */
-#define ROTATE_NS  (50 * NSEC_PER_MSEC)  /* how often it looks for an unfair split */
-#define USAGE_NS   (100 * NSEC_PER_MSEC) /* the window a vCPU's CPU share is measured over */
+#define BALANCE_NS (20 * NSEC_PER_MSEC) /* how often a busy CPU looks for an idler one */
+#define ROTATE_NS  (50 * NSEC_PER_MSEC) /* how often it looks for an unfair split */
+#define WAKE_SLACK (20 * NSEC_PER_MSEC) /* service a waking vCPU may be behind its queue's */
 
 struct run_queue {
     spinlock_t lock;
@@ -39,6 +39,7 @@ struct run_queue {
     struct timer slice;    /* ends current's time slice */
     uint64_t last_balance; /* this CPU only */
     uint64_t last_rotate;  /* this CPU only */
+    uint64_t min_vtime;    /* lowest service of its runnable vCPUs seen at a pick; never falls */
     uint64_t idle_ns;      /* statistics: written by this CPU only, read atomically */
     uint64_t nr_switches;
     uint64_t sched_ns;
@@ -184,6 +185,23 @@ void sched_remove_vcpu(struct vcpu *v)
     spin_unlock_irqrestore(&rq->lock, flags);
 }
 
+/*
+ * Service: run time divided by weight (ns at weight 256), what a vCPU got for its weight since
+ * it started, the measure the rotation keeps even across CPUs. Context: v's run-queue lock.
+ */
+static void account_service(struct vcpu *v, uint64_t ran_ns)
+{
+    WRITE_ONCE(v->sched.vtime, v->sched.vtime + ran_ns * AXVM_WEIGHT_DEFAULT / sched_weight(v));
+}
+
+/* v waking on rq may be behind the vCPUs there by WAKE_SLACK at most: sleep is not banked. */
+static void clamp_service(struct run_queue *rq, struct vcpu *v)
+{
+    if (rq->min_vtime > WAKE_SLACK && v->sched.vtime < rq->min_vtime - WAKE_SLACK) {
+        WRITE_ONCE(v->sched.vtime, rq->min_vtime - WAKE_SLACK);
+    }
+}
+
 /* Is there an idle online CPU other than cpu in mask? */
 static bool idle_cpu_in(uint64_t mask, unsigned int cpu)
 {
@@ -211,6 +229,7 @@ void sched_wake(struct vcpu *v)
         struct vcpu *cur = rq->current;
 
         v->state = VCPU_RUNNABLE;
+        clamp_service(rq, v);
         policy->enqueue(&rq->q, v, SCHED_WOKEN);
         if (!cur) {
             kick = true; /* idle, or about to pick */
@@ -268,31 +287,6 @@ static void slice_expired(struct timer *t)
 
 /* ---------------------------------------------------------------------------------------- */
 /* Balance */
-
-/* v ran ran_ns until now: keep its share of a CPU over USAGE_NS windows. Context: its lock. */
-static void account_usage(struct vcpu *v, uint64_t ran_ns, uint64_t now)
-{
-    struct sched_vcpu *s = &v->sched;
-
-    s->usage_ns += ran_ns;
-    if (now - s->usage_start >= USAGE_NS) {
-        WRITE_ONCE(s->share_pm, (uint32_t)MIN(s->usage_ns * 1000 / (now - s->usage_start), 1000));
-        s->usage_start = now;
-        s->usage_ns = 0;
-    }
-}
-
-/* v's recent share of a CPU, per mille: the last window's, or less if it has not run since. */
-static uint32_t recent_share(const struct vcpu *v, uint64_t now)
-{
-    const struct sched_vcpu *s = &v->sched;
-    uint64_t elapsed = now - s->usage_start;
-
-    if (elapsed < 2 * USAGE_NS) {
-        return s->share_pm;
-    }
-    return (uint32_t)MIN(s->usage_ns * 1000 / elapsed, 1000);
-}
 
 /* Lock two run queues, lower CPU first. */
 static unsigned long lock_pair(struct run_queue *a, struct run_queue *b)
@@ -381,47 +375,48 @@ static bool balance_once(struct run_queue *rq)
     return target >= 0 && migrate(rq, move, (unsigned int)target);
 }
 
-/*
- * cpu runs one vCPU fewer than this CPU: read its running vCPU's share and weight.
- * Returns: whether it runs one (it may have stopped meanwhile).
- */
-static bool running_share(unsigned int cpu, uint64_t now, uint32_t *share, uint32_t *weight)
+/* Returns: whether cpu runs a vCPU, and *vtime its service (it may stop meanwhile). */
+static bool running_service(unsigned int cpu, uint64_t *vtime)
 {
     struct run_queue *rq = rq_of(cpu);
     unsigned long flags = spin_lock_irqsave(&rq->lock);
     struct vcpu *c = rq->current;
 
     if (c) {
-        *share = recent_share(c, now);
-        *weight = sched_weight(c);
+        *vtime = c->sched.vtime;
     }
     spin_unlock_irqrestore(&rq->lock, flags);
     return c != NULL;
 }
 
 /*
- * With one busy vCPU more here than on another CPU, the split is uneven (one alone there, two
- * sharing here): move a waiting vCPU that got clearly less CPU than the one alone there, so
- * the lone place rotates. Returns: whether one moved.
+ * With one busy vCPU more here than on another CPU, the split is uneven: one runs alone there,
+ * the others share this CPU. When the one with the least service here is clearly behind the
+ * lone one, give it the lone place of this CPU: move the one with the most service here over
+ * there, so the two CPUs swap roles and service stays even. Returns: whether one moved.
  */
-static bool rotate(struct run_queue *rq, uint64_t now)
+static bool rotate(struct run_queue *rq)
 {
     struct percpu *pc;
 
     for_each_online_cpu (pc) {
         unsigned int cpu = pc->cpu_id, mine = READ_ONCE(rq->q.nr);
-        uint32_t share = 0, weight = 0;
-        struct vcpu *move = NULL;
+        struct vcpu *low = NULL, *move = NULL;
+        uint64_t lone = 0;
         unsigned long flags;
 
         if (cpu == rq->q.cpu || mine < 2 || load_of(cpu) + 1 != mine ||
-            !running_share(cpu, now, &share, &weight)) {
+            !running_service(cpu, &lone)) {
             continue;
         }
         flags = spin_lock_irqsave(&rq->lock);
-        for (struct vcpu *v = rq->q.head; v && !move; v = v->runq_next) {
-            if (sched_allowed(v, cpu) &&
-                sched_rotate_worthwhile(recent_share(v, now), sched_weight(v), share, weight)) {
+        for (struct vcpu *v = rq->q.head; v; v = v->runq_next) {
+            low = !low || v->sched.vtime < low->sched.vtime ? v : low;
+        }
+        for (struct vcpu *v = rq->q.head; v && sched_rotate_worthwhile(low->sched.vtime, lone);
+             v = v->runq_next) {
+            if (v != low && sched_allowed(v, cpu) &&
+                (!move || v->sched.vtime > move->sched.vtime)) {
                 move = v;
             }
         }
@@ -444,7 +439,7 @@ static void balance(struct run_queue *rq, uint64_t now)
     }
     if (!moved && now - rq->last_rotate >= ROTATE_NS) {
         rq->last_rotate = now;
-        rotate(rq, now);
+        rotate(rq);
     }
 }
 
@@ -484,6 +479,12 @@ static struct vcpu *pick_next(struct run_queue *rq, uint64_t now)
     struct vcpu *v = policy->pick(&rq->q, now);
 
     if (v) {
+        uint64_t low = v->sched.vtime;
+
+        for (struct vcpu *w = rq->q.head; w; w = w->runq_next) {
+            low = MIN(low, w->sched.vtime);
+        }
+        rq->min_vtime = MAX(rq->min_vtime, low);
         v->state = VCPU_RUNNING;
         v->wake_pending = false;
         v->sched.ran_on |= 1ull << rq->q.cpu;
@@ -511,7 +512,7 @@ static bool put_prev(struct run_queue *rq, struct vcpu *v, int result, uint64_t 
 
     rq->current = NULL;
     policy->charge(&rq->q, v, ran_ns, now);
-    account_usage(v, ran_ns, now);
+    account_service(v, ran_ns);
     if (stopped) {
         v->state = VCPU_OFFLINE;
         v->dead = true;

@@ -64,9 +64,7 @@ int sched_balance_target(const unsigned int *load, const bool *idle, unsigned in
     return load[from] != UINT32_MAX && load[best] + 2 <= load[from] ? best : -1;
 }
 
-bool sched_rotate_worthwhile(uint32_t waiting_pm, uint32_t waiting_weight, uint32_t running_pm,
-                             uint32_t running_weight)
+bool sched_rotate_worthwhile(uint64_t waiting_vtime, uint64_t running_vtime)
 {
-    /* waiting_pm / waiting_weight + 50 / waiting_weight < running_pm / running_weight */
-    return ((uint64_t)waiting_pm + 50) * running_weight < (uint64_t)running_pm * waiting_weight;
+    return waiting_vtime + SCHED_ROTATE_GAP_NS < running_vtime;
 }

@@ -138,13 +138,13 @@ int sched_balance_target(const unsigned int *load, const bool *idle, unsigned in
                          unsigned int from, uint64_t allowed, bool misplaced);
 
 /*
- * Whether a vCPU waiting on a busier CPU should take the place of one running alone on a CPU
- * with one vCPU fewer, so that CPU time rotates fairly when the count of busy vCPUs does not
- * divide over the CPUs: when the waiting one got clearly less CPU per unit of weight (by a
- * twentieth of a CPU at equal weights). Shares are per mille of a CPU. Pure; unit-tested.
+ * Whether the least-served vCPU waiting on a busier CPU should have the lone place of one
+ * running alone on a CPU with one vCPU fewer, so that CPU time rotates fairly when the busy
+ * vCPUs do not divide over the CPUs: when its service (run time over weight, ns) is behind the
+ * lone one's by more than SCHED_ROTATE_GAP_NS. Pure; unit-tested.
  */
-bool sched_rotate_worthwhile(uint32_t waiting_pm, uint32_t waiting_weight, uint32_t running_pm,
-                             uint32_t running_weight);
+#define SCHED_ROTATE_GAP_NS (10 * 1000 * 1000ull)
+bool sched_rotate_worthwhile(uint64_t waiting_vtime, uint64_t running_vtime);
 
 /* Arch hooks: implemented in arch/<a>/smp.c */
 

@@ -40,9 +40,7 @@ struct sched_vcpu {
     bool boosted;             /* credit policy: woken from a halt, goes first once */
     uint64_t nr_scheduled;    /* times it was put on a CPU */
     uint64_t nr_migrations;   /* times it moved to another CPU's run queue */
-    uint64_t usage_start;     /* start of its current usage window (balance) */
-    uint64_t usage_ns;        /* run time in that window */
-    uint32_t share_pm;        /* its share of a CPU over the last whole window, per mille */
+    uint64_t vtime;           /* service: run time at weight 256 (ns), sleep not banked */
 };
 
 struct vcpu {

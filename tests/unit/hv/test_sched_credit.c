@@ -412,16 +412,14 @@ static void test_sched_balance_prefers_an_idle_cpu_on_a_tie(void)
     CU_ASSERT_EQUAL(sched_balance_target(load, idle, 3, 0, ~0ull, false), 2);
 }
 
-/* The lone place rotates only for a clear gap in CPU per unit of weight. */
+/* The lone place rotates only when the waiting vCPU's service is clearly behind. */
 static void test_sched_rotate_only_for_a_clear_gap(void)
 {
-    CU_ASSERT_TRUE(sched_rotate_worthwhile(500, 256, 1000, 256));  /* two sharing vs one alone */
-    CU_ASSERT_FALSE(sched_rotate_worthwhile(640, 256, 680, 256));  /* near fair: stay */
-    CU_ASSERT_FALSE(sched_rotate_worthwhile(1000, 256, 500, 256)); /* it had more */
-    /* weight 512 alone at 100% against 256s at 50%: fair for their weights, no rotation */
-    CU_ASSERT_FALSE(sched_rotate_worthwhile(500, 256, 1000, 512));
-    /* a weight-512 vCPU sharing at 50% against a weight-256 one alone: it should take over */
-    CU_ASSERT_TRUE(sched_rotate_worthwhile(500, 512, 1000, 256));
+    CU_ASSERT_TRUE(sched_rotate_worthwhile(500 * MS, 1000 * MS)); /* half the service */
+    CU_ASSERT_TRUE(sched_rotate_worthwhile(500 * MS, 511 * MS));
+    CU_ASSERT_FALSE(sched_rotate_worthwhile(500 * MS, 510 * MS));  /* within the gap: stay */
+    CU_ASSERT_FALSE(sched_rotate_worthwhile(1000 * MS, 500 * MS)); /* it had more */
+    CU_ASSERT_FALSE(sched_rotate_worthwhile(0, 0));
 }
 
 static CU_TestInfo sched_credit_tests[] = {
