@@ -196,13 +196,13 @@ run_sends() {
 }
 
 check_snaps() {
-    local s name regex
+    local s shot regex
     for s in ${snaps[@]+"${snaps[@]}"}; do
-        name=${s%% => *}
+        shot=${s%% => *}
         regex=${s#* => }
-        [ -f "$work/$name.screen" ] || fail "no screen capture $name"
-        grep -Eq -- "$regex" "$work/$name.screen" ||
-            fail "screen $name (${work#"$root"/}/$name.screen) shows no line matching '$regex'"
+        [ -f "$work/$shot.screen" ] || fail "no screen capture $shot"
+        grep -Eq -- "$regex" "$work/$shot.screen" ||
+            fail "screen $shot (${work#"$root"/}/$shot.screen) shows no line matching '$regex'"
     done
 }
 
