@@ -58,19 +58,6 @@ static void stat_add(uint64_t *counter, uint64_t n)
     __atomic_store_n(counter, *counter + n, __ATOMIC_RELAXED); /* one writer */
 }
 
-static uint64_t online_mask(void)
-{
-    struct percpu *pc;
-    uint64_t mask = 0;
-
-    for_each_online_cpu (pc) {
-        if (pc->cpu_id < 64) {
-            mask |= 1ull << pc->cpu_id;
-        }
-    }
-    return mask;
-}
-
 void sched_init(void)
 {
     if (hv_opts.sched_rr) {
@@ -149,7 +136,7 @@ static int least_loaded_cpu(uint64_t mask)
 
 int sched_add_vcpu(struct vcpu *v, int cpu, uint64_t affinity)
 {
-    uint64_t mask = (affinity ? affinity : ~0ull) & online_mask();
+    uint64_t mask = (affinity ? affinity : ~0ull) & percpu_online_mask();
     struct run_queue *rq;
     unsigned long flags;
 
@@ -413,8 +400,8 @@ static bool rotate(struct run_queue *rq)
         for (struct vcpu *v = rq->q.head; v; v = v->runq_next) {
             low = !low || v->sched.vtime < low->sched.vtime ? v : low;
         }
-        for (struct vcpu *v = rq->q.head; v && sched_rotate_worthwhile(low->sched.vtime, lone);
-             v = v->runq_next) {
+        for (struct vcpu *v = sched_rotate_worthwhile(low->sched.vtime, lone) ? rq->q.head : NULL;
+             v; v = v->runq_next) {
             if (v != low && sched_allowed(v, cpu) &&
                 (!move || v->sched.vtime > move->sched.vtime)) {
                 move = v;
@@ -594,7 +581,7 @@ void sched_run_cpu(void)
 
 int sched_set_affinity(struct vcpu *v, uint64_t mask)
 {
-    uint64_t allowed = mask & online_mask();
+    uint64_t allowed = mask & percpu_online_mask();
     unsigned long flags;
     struct run_queue *rq;
     unsigned int cpu;

@@ -77,14 +77,6 @@ unsigned int vm_exit_reason(const struct vm_exit *exit)
 /* ---------------------------------------------------------------------------------------- */
 /* Creation */
 
-/* The CPUs a cpumask can name: online CPUs are numbered from 0 without gaps. */
-static uint64_t online_mask(void)
-{
-    unsigned int n = percpu_nr_online();
-
-    return n >= 64 ? UINT64_MAX : ((uint64_t)1 << n) - 1;
-}
-
 static int check_config(const struct vm_config *cfg)
 {
     if (!cfg->name[0] || strnlen(cfg->name, VM_NAME_MAX) == VM_NAME_MAX) {
@@ -94,7 +86,7 @@ static int check_config(const struct vm_config *cfg)
         cfg->nr_regions > ADDRSPACE_MAX_REGIONS || cfg->nr_passthrough > VM_MAX_PASSTHROUGH) {
         return -AXVM_EINVAL;
     }
-    if (cfg->cpumask && !(cfg->cpumask & online_mask())) {
+    if (cfg->cpumask && !(cfg->cpumask & percpu_online_mask())) {
         return -AXVM_EINVAL;
     }
     return 0;
@@ -160,7 +152,7 @@ static void destroy_vcpus(struct vm *vm)
  */
 static int pin_for(const struct vm_config *cfg, unsigned int i)
 {
-    uint64_t mask = cfg->cpumask & online_mask();
+    uint64_t mask = cfg->cpumask & percpu_online_mask();
 
     if (mask) {
         unsigned int nr_cpus = 0, nth;

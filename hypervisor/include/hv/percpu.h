@@ -54,6 +54,14 @@ bool percpu_wait_online(unsigned int cpu, uint64_t timeout_ns);
 /* Returns: the number of CPUs that have marked themselves online. */
 unsigned int percpu_nr_online(void);
 
+/* Returns: the online CPUs as a mask; they are numbered from 0 without gaps. */
+static inline uint64_t percpu_online_mask(void)
+{
+    unsigned int n = percpu_nr_online();
+
+    return n >= 64 ? UINT64_MAX : ((uint64_t)1 << n) - 1;
+}
+
 #define for_each_online_cpu(pc)                                               \
     for (unsigned int cpu_iter_ = 0; cpu_iter_ < CONFIG_NR_CPUS; cpu_iter_++) \
         if (((pc) = percpu_of(cpu_iter_)) != NULL && READ_ONCE((pc)->online))
