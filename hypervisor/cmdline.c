@@ -209,11 +209,22 @@ static const char *parse_sched(const char *value, size_t len, struct hv_options 
     return NULL;
 }
 
+static const char *parse_sched_stress(const char *value, size_t len, struct hv_options *opts)
+{
+    uint64_t n;
+
+    if (cmdline_parse_u64(value, len, &n) || n > 1) {
+        return "not 0 or 1";
+    }
+    opts->sched_stress = n == 1;
+    return NULL;
+}
+
 static const struct option_spec option_table[] = {
     {"console", parse_console},   {"loglvl", parse_loglvl},
     {"dom0_mem", parse_dom0_mem}, {"dom0_vcpus", parse_dom0_vcpus},
     {"selftest", parse_selftest}, {"guest_console_echo", parse_guest_console_echo},
-    {"sched", parse_sched},
+    {"sched", parse_sched},       {"sched_stress", parse_sched_stress},
 };
 
 static void set_defaults(struct hv_options *opts)

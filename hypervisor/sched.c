@@ -36,6 +36,7 @@ struct run_queue {
     bool need_resched;     /* the exit loop should hand the CPU back; atomic */
     bool balance_due;      /* look for vCPUs to move before the next pick; atomic */
     bool idle;             /* halted with nothing to run; atomic */
+    bool entered;          /* sched_stress: current entered its guest once; this CPU only */
     struct timer slice;    /* ends current's time slice */
     uint64_t last_balance; /* this CPU only */
     uint64_t last_rotate;  /* this CPU only */
@@ -252,10 +253,17 @@ void sched_yield(void)
     WRITE_ONCE(rq_of(this_cpu_id())->need_resched, true);
 }
 
+/* Under "sched_stress=1" every exit hands the CPU back, to shake out state lost on the way. */
 bool sched_should_preempt(void)
 {
     struct run_queue *rq = rq_of(this_cpu_id());
 
+    if (hv_opts.sched_stress) {
+        if (rq->entered) {
+            return true;
+        }
+        rq->entered = true;
+    }
     return READ_ONCE(rq->need_resched) || READ_ONCE(rq->balance_due);
 }
 
@@ -477,6 +485,7 @@ static struct vcpu *pick_next(struct run_queue *rq, uint64_t now)
         v->sched.ran_on |= 1ull << rq->q.cpu;
         v->sched.nr_scheduled++;
         rq->current = v;
+        rq->entered = false;
         WRITE_ONCE(rq->need_resched, false);
     } else {
         /* Only vCPUs outside their affinity (or none) wait: move them first. */
@@ -535,6 +544,23 @@ static void idle(struct run_queue *rq)
     timer_stop(&rq->slice);
 }
 
+/* "sched_stress=1": a preempted vCPU moves on to the next CPU it may use, every time. */
+static void stress_move(struct run_queue *rq, struct vcpu *v)
+{
+    uint64_t mask = READ_ONCE(v->sched.affinity) & percpu_online_mask();
+
+    for (unsigned int i = 1; i < 64; i++) {
+        unsigned int cpu = (rq->q.cpu + i) % 64;
+
+        if ((mask >> cpu) & 1) {
+            if (cpu != rq->q.cpu) {
+                migrate(rq, v, cpu);
+            }
+            return;
+        }
+    }
+}
+
 void sched_run_cpu(void)
 {
     struct run_queue *rq = rq_of(this_cpu_id());
@@ -572,6 +598,8 @@ void sched_run_cpu(void)
         timer_stop(&rq->slice);
         if (put_prev(rq, v, result, now - start, now)) {
             vm_vcpu_stopped(v); /* may free v and its VM */
+        } else if (hv_opts.sched_stress) {
+            stress_move(rq, v);
         }
     }
 }

@@ -84,6 +84,11 @@ void lapic_eoi(void)
     lapic_write(APIC_EOI, 0);
 }
 
+void lapic_resync(void)
+{
+    lapic_write(APIC_TPR, 0);
+}
+
 /* Wait for the previous IPI to leave. Returns: 0, or -AXVM_EBUSY if it never did. */
 static int wait_icr_idle(void)
 {

@@ -19,7 +19,8 @@ struct hv_options {
     unsigned int dom0_vcpus;           /* "dom0_vcpus=": 0 when not given */
     bool guest_console_echo; /* "guest_console_echo=1": domUs' lines on the serial line with dom0 */
     char selftest[CMDLINE_SELFTEST_MAX]; /* "selftest=": boot-test hooks, see docs/booting.md */
-    bool sched_rr; /* "sched=rr": round robin instead of the default "sched=credit" */
+    bool sched_rr;     /* "sched=rr": round robin instead of the default "sched=credit" */
+    bool sched_stress; /* "sched_stress=1": hand the CPU back after every exit (debugging) */
 };
 
 /* The options the hypervisor booted with; filled by setup from the boot command line. */

@@ -14,6 +14,7 @@
 #include <x86/guest_walk.h>
 #include <x86/hvm.h>
 #include <x86/svm.h>
+#include <x86/x86.h>
 
 #define LEN_CPUID   2
 #define LEN_MSR     2
@@ -123,9 +124,19 @@ static void inject_events(struct vcpu *v)
     }
 }
 
+/*
+ * QEMU's TCG (the 7.2 these machines run, and later) sets its "virtual interrupt
+ * pending" request bit during VMRUN without the lock other threads hold when they post an
+ * interrupt request to this CPU; when both happen at once, the other thread's bit is lost: the
+ * interrupt (our timer, a kick from another CPU) stays in the emulated local APIC and this CPU
+ * never takes it, so its timers stop for good. Found upstream in August 2025 (qemu-devel,
+ * "cpu_set_interrupt", the VMRUN case). It only happens on a VMRUN with V_IRQ set, so after
+ * such an entry the TPR write below makes QEMU look at the APIC again.
+ */
 static void world_switch(struct vcpu *v)
 {
     struct vmcb *vmcb = v->arch.vmcb;
+    bool irq_window = (vmcb->vintr & SVM_VINTR_V_IRQ) != 0;
 
     vmcb->rax = v->arch.gprs.r[X86_RAX];
     vmcb->rsp = v->arch.gprs.r[X86_RSP];
@@ -136,6 +147,9 @@ static void world_switch(struct vcpu *v)
     svm_world_switch(v->arch.vmcb_hpa, &v->arch.gprs, this_cpu()->arch.host_vmcb_hpa);
     arch_irq_disable();
     __asm__ volatile("stgi" ::: "memory");
+    if (irq_window) {
+        lapic_resync();
+    }
     v->arch.gprs.r[X86_RAX] = vmcb->rax;
     v->arch.gprs.r[X86_RSP] = vmcb->rsp;
     v->arch.rflags = vmcb->rflags;
@@ -277,6 +291,45 @@ static void report_invalid(struct vcpu *v, struct vm_exit *exit)
     exit->shutdown.why = "its state is invalid for VMRUN";
 }
 
+/* What a system programmer needs to see why a guest shut down (a triple fault, mostly). */
+static void report_shutdown(struct vcpu *v)
+{
+    const struct vmcb *vmcb = v->arch.vmcb;
+    const struct x86_gprs *g = &v->arch.gprs;
+
+    log_guest(ERR, v->vm->id, v->id,
+              "shutdown: rip %llx rsp %llx rflags %llx cs %x/%x ss %x cr0 %llx cr2 %llx cr3 %llx "
+              "cr4 %llx efer %llx",
+              (unsigned long long)vmcb->rip, (unsigned long long)g->r[X86_RSP],
+              (unsigned long long)vmcb->rflags, vmcb->cs.selector, vmcb->cs.attrib,
+              vmcb->ss.selector, (unsigned long long)vmcb->cr0, (unsigned long long)vmcb->cr2,
+              (unsigned long long)vmcb->cr3, (unsigned long long)vmcb->cr4,
+              (unsigned long long)vmcb->efer);
+    log_guest(ERR, v->vm->id, v->id,
+              "shutdown: idt %llx/%x gdt %llx/%x exitintinfo %llx eventinj %llx shadow %llx "
+              "vintr %llx rax %llx rbx %llx rcx %llx rdx %llx rsi %llx rdi %llx",
+              (unsigned long long)vmcb->idtr.base, vmcb->idtr.limit,
+              (unsigned long long)vmcb->gdtr.base, vmcb->gdtr.limit,
+              (unsigned long long)vmcb->exitintinfo, (unsigned long long)vmcb->eventinj,
+              (unsigned long long)vmcb->interrupt_shadow, (unsigned long long)vmcb->vintr,
+              (unsigned long long)g->r[X86_RAX], (unsigned long long)g->r[X86_RBX],
+              (unsigned long long)g->r[X86_RCX], (unsigned long long)g->r[X86_RDX],
+              (unsigned long long)g->r[X86_RSI], (unsigned long long)g->r[X86_RDI]);
+    for (unsigned int i = 0; i < X86_EXIT_TRACE_LEN; i++) {
+        const struct x86_exit_trace *t =
+            &v->arch.trace[(v->arch.trace_next + i) % X86_EXIT_TRACE_LEN];
+
+        if (t->exitcode || t->entry_rip) {
+            log_guest(ERR, v->vm->id, v->id,
+                      "shutdown: trace cpu%u rip %llx inj %llx -> exit %llx info1 %llx at %llx "
+                      "intinfo %llx",
+                      t->cpu, (unsigned long long)t->entry_rip, (unsigned long long)t->eventinj,
+                      (unsigned long long)t->exitcode, (unsigned long long)t->exitinfo1,
+                      (unsigned long long)t->exit_rip, (unsigned long long)t->exitintinfo);
+        }
+    }
+}
+
 /* Host interrupts stayed pending while IF was off: let them in now. */
 static void take_host_interrupts(void)
 {
@@ -320,6 +373,7 @@ static void handle_exit(struct vcpu *v, struct vm_exit *exit)
         decode_npf(v, exit);
         break;
     case SVM_EXIT_SHUTDOWN:
+        report_shutdown(v);
         exit->kind = VM_EXIT_SHUTDOWN;
         exit->shutdown.why = "triple fault";
         break;
@@ -356,10 +410,20 @@ static void handle_exit(struct vcpu *v, struct vm_exit *exit)
 
 void svm_vcpu_run(struct vcpu *v, struct vm_exit *exit)
 {
+    struct x86_exit_trace *t = &v->arch.trace[v->arch.trace_next++ % X86_EXIT_TRACE_LEN];
+    const struct vmcb *vmcb = v->arch.vmcb;
+
     exit->kind = VM_EXIT_NONE;
     assign_asid(v);
     inject_events(v);
+    t->entry_rip = vmcb->rip;
+    t->eventinj = vmcb->eventinj;
+    t->cpu = this_cpu_id();
     world_switch(v);
+    t->exit_rip = vmcb->rip;
+    t->exitcode = vmcb->exitcode;
+    t->exitinfo1 = vmcb->exitinfo1;
+    t->exitintinfo = vmcb->exitintinfo;
     handle_exit(v, exit);
 }
 

@@ -17,6 +17,14 @@
 
 struct vmcb;
 
+/* One entry and exit, kept for the report when a guest shuts down (x86/hvm/svm/run.c). */
+struct x86_exit_trace {
+    uint64_t entry_rip, exit_rip, eventinj, exitcode, exitinfo1, exitintinfo;
+    uint32_t cpu;
+};
+
+#define X86_EXIT_TRACE_LEN 12
+
 struct arch_vcpu {
     struct x86_gprs gprs; /* RAX and RSP mirror the VMCB's around each exit */
     struct vlapic vlapic;
@@ -45,6 +53,8 @@ struct arch_vcpu {
     uint32_t asid;
     uint64_t asid_generation; /* of asid_cpu, when asid was handed out */
     unsigned int asid_cpu;
+    struct x86_exit_trace trace[X86_EXIT_TRACE_LEN]; /* the last entries and exits, a ring */
+    unsigned int trace_next;
 };
 
 #endif /* ARCH_X86_VCPU_H */

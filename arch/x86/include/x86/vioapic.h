@@ -43,8 +43,9 @@ struct vioapic {
     uint32_t id;                               /* ID register bits 27:24 */
     uint32_t ioregsel;                         /* the register IOWIN reaches */
     uint64_t rte[VIOAPIC_NR_PINS];
-    uint32_t asserted;     /* pins whose input is high */
-    uint32_t warned_modes; /* delivery modes already logged as ignored */
+    uint32_t asserted;         /* pins whose input is high */
+    uint32_t warned_modes;     /* delivery modes already logged as ignored */
+    unsigned int masked_edges; /* rising edges dropped on masked pins (logged, the first few) */
     vioapic_eoi_fn eoi_fn[VIOAPIC_NR_PINS];
     void *eoi_ctx[VIOAPIC_NR_PINS];
     vioapic_rte_fn rte_fn;

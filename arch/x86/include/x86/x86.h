@@ -86,6 +86,12 @@ void acpi_init(const struct boot_info *bi);
 void lapic_init_cpu(void);
 uint32_t lapic_id(void);
 void lapic_eoi(void);
+/*
+ * Rewrite the TPR (always 0 here). Hardware ignores it; QEMU's emulated APIC re-evaluates its
+ * pending interrupts on every TPR write, which recovers an interrupt whose request bit QEMU
+ * lost (svm/run.c explains when). Context: IRQs off.
+ */
+void lapic_resync(void);
 int lapic_send_ipi(uint32_t apic_id, uint32_t icr_low);
 void lapic_broadcast_nmi(void);
 void lapic_timer_arm(uint32_t count); /* one-shot in timer clocks; 0 stops */
