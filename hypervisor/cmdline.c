@@ -186,15 +186,21 @@ static const char *parse_selftest(const char *value, size_t len, struct hv_optio
     return NULL;
 }
 
-static const char *parse_guest_console_echo(const char *value, size_t len, struct hv_options *opts)
+/* A switch: "0" or "1". */
+static const char *parse_switch(const char *value, size_t len, bool *out)
 {
     uint64_t n;
 
     if (cmdline_parse_u64(value, len, &n) || n > 1) {
         return "not 0 or 1";
     }
-    opts->guest_console_echo = n == 1;
+    *out = n == 1;
     return NULL;
+}
+
+static const char *parse_guest_console_echo(const char *value, size_t len, struct hv_options *opts)
+{
+    return parse_switch(value, len, &opts->guest_console_echo);
 }
 
 static const char *parse_sched(const char *value, size_t len, struct hv_options *opts)
@@ -211,13 +217,7 @@ static const char *parse_sched(const char *value, size_t len, struct hv_options 
 
 static const char *parse_sched_stress(const char *value, size_t len, struct hv_options *opts)
 {
-    uint64_t n;
-
-    if (cmdline_parse_u64(value, len, &n) || n > 1) {
-        return "not 0 or 1";
-    }
-    opts->sched_stress = n == 1;
-    return NULL;
+    return parse_switch(value, len, &opts->sched_stress);
 }
 
 static const struct option_spec option_table[] = {

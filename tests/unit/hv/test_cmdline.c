@@ -50,6 +50,19 @@ static void test_cmdline_parse_empty_null_or_blank_gives_defaults(void)
     }
 }
 
+/* The 0/1 switches: both values, and anything else is refused with the previous value kept. */
+static void test_cmdline_parse_switches_take_0_or_1(void)
+{
+    parse_expecting("sched_stress=1 guest_console_echo=1", 0);
+    CU_ASSERT_TRUE(opts.sched_stress);
+    CU_ASSERT_TRUE(opts.guest_console_echo);
+    parse_expecting("sched_stress=1 sched_stress=0", 0);
+    CU_ASSERT_FALSE(opts.sched_stress);
+    parse_expecting("sched_stress=1 sched_stress=2 guest_console_echo=yes", 2);
+    CU_ASSERT_TRUE(opts.sched_stress);
+    CU_ASSERT_FALSE(opts.guest_console_echo);
+}
+
 static void test_cmdline_parse_resets_options_not_given(void)
 {
     parse_expecting("loglvl=err", 0);
@@ -411,6 +424,7 @@ static CU_TestInfo cmdline_tests[] = {
     UNIT_TEST(test_cmdline_parse_option_without_value_is_warned),
     UNIT_TEST(test_cmdline_parse_bad_value_warning_names_option_and_value),
     UNIT_TEST(test_cmdline_parse_last_occurrence_wins),
+    UNIT_TEST(test_cmdline_parse_switches_take_0_or_1),
     UNIT_TEST(test_cmdline_parse_returns_number_of_warnings),
     UNIT_TEST(test_cmdline_parse_fills_hv_opts),
     UNIT_TEST(test_cmdline_parse_size_accepts_numbers_with_suffixes),
