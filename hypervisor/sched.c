@@ -544,7 +544,7 @@ static void idle(struct run_queue *rq)
     timer_stop(&rq->slice);
 }
 
-/* "sched_stress=1": a preempted vCPU moves on to the next CPU it may use, every time. */
+/* "sched_stress=1": a vCPU left runnable moves on to the next other CPU it may use. */
 static void stress_move(struct run_queue *rq, struct vcpu *v)
 {
     uint64_t mask = READ_ONCE(v->sched.affinity) & percpu_online_mask();
@@ -553,9 +553,7 @@ static void stress_move(struct run_queue *rq, struct vcpu *v)
         unsigned int cpu = (rq->q.cpu + i) % 64;
 
         if ((mask >> cpu) & 1) {
-            if (cpu != rq->q.cpu) {
-                migrate(rq, v, cpu);
-            }
+            migrate(rq, v, cpu); /* refuses a vCPU that is not waiting here */
             return;
         }
     }

@@ -825,6 +825,7 @@ static int handle_fault(struct vcpu *v, struct vm_exit *exit)
     if (arch_vcpu_decode_mmio(v, exit)) {
         log_guest(ERR, vm->id, v->id, "unsupported instruction touching gpa 0x%llx",
                   (unsigned long long)exit->fault.gpa);
+        arch_vcpu_dump(v);
         vm_crash(vm, "an instruction the hypervisor cannot emulate touched MMIO");
         return VCPU_RUN_STOPPED;
     }
@@ -865,6 +866,7 @@ static int handle_exit(struct vcpu *v, struct vm_exit *exit)
     case VM_EXIT_HALT:
         return handle_halt(v, exit);
     case VM_EXIT_SHUTDOWN:
+        arch_vcpu_dump(v);
         vm_crash(v->vm, exit->shutdown.why);
         return VCPU_RUN_STOPPED;
     case VM_EXIT_CPU_UP:

@@ -121,6 +121,12 @@ int arch_vcpu_decode_mmio(struct vcpu *v, struct vm_exit *exit)
     unreachable(__func__);
 }
 
+void arch_vcpu_dump(struct vcpu *v)
+{
+    (void)v;
+    unreachable(__func__);
+}
+
 bool arch_vcpu_has_work(struct vcpu *v)
 {
     (void)v;

@@ -265,6 +265,11 @@ int arch_vcpu_decode_mmio(struct vcpu *v, struct vm_exit *exit)
     return hvm_get_ops()->vcpu_decode_mmio(v, exit);
 }
 
+void arch_vcpu_dump(struct vcpu *v)
+{
+    hvm_get_ops()->vcpu_dump(v);
+}
+
 bool arch_vcpu_has_work(struct vcpu *v)
 {
     if (is_waiting_for_sipi(v) || __atomic_load_n(&v->arch.init_pending, __ATOMIC_ACQUIRE)) {

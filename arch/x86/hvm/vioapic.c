@@ -139,8 +139,8 @@ void vioapic_set_irq(struct vioapic *v, unsigned int pin, bool level)
 {
     unsigned long flags;
     struct msg m;
-    bool fire = false, dropped = false;
-    unsigned int nr_dropped = 0;
+    bool fire = false;
+    unsigned int nr_dropped = 0; /* this edge was dropped: the how-manieth */
     uint32_t bit;
 
     if (pin >= VIOAPIC_NR_PINS) {
@@ -156,13 +156,12 @@ void vioapic_set_irq(struct vioapic *v, unsigned int pin, bool level)
     } else if (!(v->asserted & bit)) {
         v->asserted |= bit; /* a rising edge; a masked pin loses it, as on the 82093AA */
         fire = !(v->rte[pin] & VIOAPIC_RTE_MASKED);
-        dropped = !fire;
-        nr_dropped = dropped ? ++v->masked_edges : 0;
+        nr_dropped = fire ? 0 : ++v->masked_edges;
         m = msg_of(v->rte[pin]);
     }
     fire = fire && v->nr_lapics;
     spin_unlock_irqrestore(&v->lock, flags);
-    if (dropped && nr_dropped <= 4) {
+    if (nr_dropped && nr_dropped <= 4) {
         log_info("d%u: edge on masked pin %u dropped (%u so far)", v->domid, pin, nr_dropped);
     }
     if (fire) {

@@ -105,6 +105,12 @@ void arch_vcpu_complete(struct vcpu *v, const struct vm_exit *exit, uint64_t val
 int arch_vcpu_decode_mmio(struct vcpu *v, struct vm_exit *exit);
 
 /*
+ * Log what shows why v's guest crashed: registers and the last entries and exits.
+ * Context: as arch_vcpu_complete, when the core stops a VM for what this vCPU did.
+ */
+void arch_vcpu_dump(struct vcpu *v);
+
+/*
  * Returns: whether v has an interrupt it can take now, so a halted v should run.
  * Context: v's CPU, or any CPU while v is not running.
  */

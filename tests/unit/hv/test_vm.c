@@ -735,6 +735,7 @@ static void test_vm_run_vcpu_fault_that_cannot_be_decoded_crashes_the_vm(void)
     CU_ASSERT_EQUAL(fake.nr_completions, 0);
     CU_ASSERT_EQUAL(mmio_dev.nr_reads, 0);
     CU_ASSERT_EQUAL(host_console_count("unsupported instruction touching gpa 0xfe000000"), 1);
+    CU_ASSERT_EQUAL(fake.nr_dumps, 1); /* the vCPU's state goes to the log */
     CU_ASSERT_EQUAL(
         host_console_count("crashed: an instruction the hypervisor cannot emulate touched MMIO"),
         1);
@@ -798,6 +799,7 @@ static void test_vm_run_vcpu_shutdown_exit_crashes_the_vm(void)
     CU_ASSERT_EQUAL(vm_get_state(vm), VM_STATE_CRASHED);
     CU_ASSERT_EQUAL(fake.nr_runs, 1);
     CU_ASSERT_EQUAL(host_console_count("crashed: triple\r\n"), 1);
+    CU_ASSERT_EQUAL(fake.nr_dumps, 1);
     /* The other vCPUs are told to leave. */
     CU_ASSERT_PTR_NOT_NULL(strstr(fake.sched_log, "kick:1 wake:1"));
 }

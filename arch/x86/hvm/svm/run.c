@@ -276,29 +276,21 @@ static void decode_npf(struct vcpu *v, struct vm_exit *exit)
                                                   : VM_ACCESS_READ;
 }
 
+/* The core logs the refused state (svm_vcpu_dump) when it stops the VM. */
 static void report_invalid(struct vcpu *v, struct vm_exit *exit)
 {
-    const struct vmcb *vmcb = v->arch.vmcb;
-
-    log_guest(ERR, v->vm->id, v->id,
-              "VMRUN refused the guest state: cr0 %llx cr3 %llx cr4 %llx efer %llx rip %llx "
-              "cs %x/%x rflags %llx",
-              (unsigned long long)vmcb->cr0, (unsigned long long)vmcb->cr3,
-              (unsigned long long)vmcb->cr4, (unsigned long long)vmcb->efer,
-              (unsigned long long)vmcb->rip, vmcb->cs.selector, vmcb->cs.attrib,
-              (unsigned long long)vmcb->rflags);
+    log_guest(ERR, v->vm->id, v->id, "VMRUN refused the guest state");
     exit->kind = VM_EXIT_SHUTDOWN;
     exit->shutdown.why = "its state is invalid for VMRUN";
 }
 
-/* What a system programmer needs to see why a guest shut down (a triple fault, mostly). */
-static void report_shutdown(struct vcpu *v)
+void svm_vcpu_dump(struct vcpu *v)
 {
     const struct vmcb *vmcb = v->arch.vmcb;
     const struct x86_gprs *g = &v->arch.gprs;
 
     log_guest(ERR, v->vm->id, v->id,
-              "shutdown: rip %llx rsp %llx rflags %llx cs %x/%x ss %x cr0 %llx cr2 %llx cr3 %llx "
+              "state: rip %llx rsp %llx rflags %llx cs %x/%x ss %x cr0 %llx cr2 %llx cr3 %llx "
               "cr4 %llx efer %llx",
               (unsigned long long)vmcb->rip, (unsigned long long)g->r[X86_RSP],
               (unsigned long long)vmcb->rflags, vmcb->cs.selector, vmcb->cs.attrib,
@@ -306,7 +298,7 @@ static void report_shutdown(struct vcpu *v)
               (unsigned long long)vmcb->cr3, (unsigned long long)vmcb->cr4,
               (unsigned long long)vmcb->efer);
     log_guest(ERR, v->vm->id, v->id,
-              "shutdown: idt %llx/%x gdt %llx/%x exitintinfo %llx eventinj %llx shadow %llx "
+              "state: idt %llx/%x gdt %llx/%x exitintinfo %llx eventinj %llx shadow %llx "
               "vintr %llx rax %llx rbx %llx rcx %llx rdx %llx rsi %llx rdi %llx",
               (unsigned long long)vmcb->idtr.base, vmcb->idtr.limit,
               (unsigned long long)vmcb->gdtr.base, vmcb->gdtr.limit,
@@ -321,7 +313,7 @@ static void report_shutdown(struct vcpu *v)
 
         if (t->exitcode || t->entry_rip) {
             log_guest(ERR, v->vm->id, v->id,
-                      "shutdown: trace cpu%u rip %llx inj %llx -> exit %llx info1 %llx at %llx "
+                      "exit trace: cpu%u rip %llx inj %llx -> exit %llx info1 %llx at %llx "
                       "intinfo %llx",
                       t->cpu, (unsigned long long)t->entry_rip, (unsigned long long)t->eventinj,
                       (unsigned long long)t->exitcode, (unsigned long long)t->exitinfo1,
@@ -373,7 +365,6 @@ static void handle_exit(struct vcpu *v, struct vm_exit *exit)
         decode_npf(v, exit);
         break;
     case SVM_EXIT_SHUTDOWN:
-        report_shutdown(v);
         exit->kind = VM_EXIT_SHUTDOWN;
         exit->shutdown.why = "triple fault";
         break;

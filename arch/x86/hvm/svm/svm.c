@@ -180,4 +180,5 @@ const struct hvm_ops svm_ops = {
     .vcpu_run = svm_vcpu_run,
     .vcpu_complete = svm_vcpu_complete,
     .vcpu_decode_mmio = svm_vcpu_decode_mmio,
+    .vcpu_dump = svm_vcpu_dump,
 };

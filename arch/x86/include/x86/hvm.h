@@ -42,6 +42,7 @@ struct hvm_ops {
     void (*vcpu_run)(struct vcpu *v, struct vm_exit *exit);
     void (*vcpu_complete)(struct vcpu *v, const struct vm_exit *exit, uint64_t value);
     int (*vcpu_decode_mmio)(struct vcpu *v, struct vm_exit *exit);
+    void (*vcpu_dump)(struct vcpu *v);
 };
 
 extern const struct hvm_ops svm_ops;

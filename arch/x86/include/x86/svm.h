@@ -32,5 +32,6 @@ void svm_vcpu_start_real_mode(struct vcpu *v, uint8_t vector);
 void svm_vcpu_run(struct vcpu *v, struct vm_exit *exit);
 void svm_vcpu_complete(struct vcpu *v, const struct vm_exit *exit, uint64_t value);
 int svm_vcpu_decode_mmio(struct vcpu *v, struct vm_exit *exit);
+void svm_vcpu_dump(struct vcpu *v);
 
 #endif /* X86_SVM_H */

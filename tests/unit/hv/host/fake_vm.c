@@ -423,6 +423,12 @@ void arch_vcpu_complete(struct vcpu *v, const struct vm_exit *exit, uint64_t val
     fake.nr_completions++;
 }
 
+void arch_vcpu_dump(struct vcpu *v)
+{
+    (void)v;
+    fake.nr_dumps++;
+}
+
 int arch_vcpu_decode_mmio(struct vcpu *v, struct vm_exit *exit)
 {
     gpa_t gpa = exit->fault.gpa;

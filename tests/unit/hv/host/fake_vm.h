@@ -79,6 +79,7 @@ struct fake_vm {
     unsigned int nr_runs;        /* arch_vcpu_run() calls */
     unsigned int next_script;    /* the next script entry to play */
     unsigned int nr_decodes;     /* arch_vcpu_decode_mmio() calls */
+    unsigned int nr_dumps;       /* arch_vcpu_dump() calls */
     unsigned int nr_yields;      /* sched_yield() calls */
     unsigned int nr_completions;
     struct fake_completion completions[FAKE_SCRIPT_MAX];
