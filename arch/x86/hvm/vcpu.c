@@ -275,7 +275,8 @@ bool arch_vcpu_has_work(struct vcpu *v)
     if (is_waiting_for_sipi(v) || __atomic_load_n(&v->arch.init_pending, __ATOMIC_ACQUIRE)) {
         return false; /* a SIPI wakes it */
     }
-    return v->arch.pending_event || __atomic_load_n(&v->arch.nmi_pending, __ATOMIC_ACQUIRE) ||
+    return v->arch.pending_event || v->arch.virq ||
+           __atomic_load_n(&v->arch.nmi_pending, __ATOMIC_ACQUIRE) ||
            ((v->arch.rflags & RFLAGS_IF) && hvm_pending_irq(v) >= 0);
 }
 

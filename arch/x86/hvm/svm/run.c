@@ -52,9 +52,68 @@ static void assign_asid(struct vcpu *v)
 }
 
 /*
- * An event cut short by the exit (EXITINTINFO) goes in again, tidied as PLATFORM.md §3 says:
- * TCG reports interrupts it delivered itself as exceptions, which EVENTINJ refuses for vectors
- * 32 and up; software interrupts and INT3/INTO are dropped, as their instruction runs again.
+ * External interrupts go in through the virtual interrupt line (V_IRQ with V_INTR_VECTOR), never
+ * through EVENTINJ. Architecturally both work; under QEMU's TCG (7.2 and later) an interrupt
+ * injected through EVENTINJ is delivered inside VMRUN but leaves its vector as the CPU's
+ * "pending exception", and if anything asks that CPU to leave its execution loop (another thread
+ * posting an interrupt or work to it) before the guest's next exit, TCG delivers the same vector a
+ * second time: the guest takes the interrupt twice (seen as a doubled self-IPI in the timer
+ * guest). V_IRQ is taken through TCG's ordinary interrupt path, which has no such leftover.
+ * The line needs IF set and no interrupt shadow, as a real interrupt does, so it also replaces
+ * the interrupt window: no VINTR exit is needed to learn when the guest can take it.
+ *
+ * The vLAPIC moves the vector from IRR to ISR when the guest has taken it, which the exit tells:
+ * V_IRQ cleared, or the delivery cut short (EXITINTINFO) and to be finished at the next entry.
+ */
+static void offer_virq(struct vcpu *v, struct vmcb *vmcb, uint8_t vector, bool accepted)
+{
+    vmcb->vintr &= ~((0xffULL << SVM_VINTR_VECTOR_SHIFT) | (0xfULL << SVM_VINTR_PRIO_SHIFT));
+    vmcb->vintr |= SVM_VINTR_V_IRQ | SVM_VINTR_V_IGN_TPR | (0xfULL << SVM_VINTR_PRIO_SHIFT) |
+                   ((uint64_t)vector << SVM_VINTR_VECTOR_SHIFT);
+    v->arch.virq = vector;
+    v->arch.virq_accepted = accepted;
+}
+
+static bool is_external_interrupt(uint64_t info)
+{
+    uint32_t type = (uint32_t)info & SVM_EVT_TYPE_MASK;
+
+    /* TCG reports interrupts it delivered itself as exceptions (PLATFORM.md §3). */
+    return (info & SVM_EVT_V) && (info & SVM_EVT_VECTOR_MASK) >= 32 &&
+           (type == SVM_EVT_TYPE_INTR || type == SVM_EVT_TYPE_EXCEPT);
+}
+
+/*
+ * Right after the exit: did the guest take what the line offered? The line goes down; a
+ * re-delivery not taken yet (an exit came first, a host interrupt say) is kept for the next entry,
+ * as its vector is already in service and nothing else would bring it back.
+ */
+static void settle_virq(struct vcpu *v, struct vmcb *vmcb)
+{
+    uint8_t vector = v->arch.virq;
+    bool taken = !(vmcb->vintr & SVM_VINTR_V_IRQ);
+    bool cut_short = is_external_interrupt(vmcb->exitintinfo) &&
+                     (vmcb->exitintinfo & SVM_EVT_VECTOR_MASK) == vector;
+
+    if (!vector) {
+        return;
+    }
+    vmcb->vintr &= ~(SVM_VINTR_V_IRQ | SVM_VINTR_V_IGN_TPR | (0xfULL << SVM_VINTR_PRIO_SHIFT) |
+                     (0xffULL << SVM_VINTR_VECTOR_SHIFT));
+    if (taken || cut_short) {
+        if (!v->arch.virq_accepted) {
+            hvm_accept_irq(v, vector);
+        }
+        v->arch.virq = 0; /* done, or back through EXITINTINFO */
+    } else if (!v->arch.virq_accepted) {
+        v->arch.virq = 0; /* still in the IRR: chosen again at the next entry */
+    }
+}
+
+/*
+ * An event cut short by the exit (EXITINTINFO) goes in again: an external interrupt on the line
+ * (already in the vLAPIC's ISR), an exception or NMI through EVENTINJ. Software interrupts and
+ * INT3/INTO are dropped, as their instruction runs again.
  */
 static bool reinject_interrupted_event(struct vcpu *v, struct vmcb *vmcb)
 {
@@ -69,29 +128,18 @@ static bool reinject_interrupted_event(struct vcpu *v, struct vmcb *vmcb)
         (type == SVM_EVT_TYPE_EXCEPT && (vector == 3 || vector == 4))) {
         return false;
     }
-    if (type == SVM_EVT_TYPE_EXCEPT && vector >= 32) {
-        info = (info & ~(uint64_t)(SVM_EVT_TYPE_MASK | SVM_EVT_EV)) | SVM_EVT_TYPE_INTR;
+    log_dbg("d%uv%u: re-delivering event 0x%llx", v->vm->id, v->id, (unsigned long long)info);
+    if (is_external_interrupt(info)) {
+        offer_virq(v, vmcb, (uint8_t)vector, true);
+    } else {
+        vmcb->eventinj = info;
     }
-    log_dbg("d%uv%u: re-injecting event 0x%llx (exit info 0x%llx)", v->vm->id, v->id,
-            (unsigned long long)info, (unsigned long long)vmcb->exitintinfo);
-    vmcb->eventinj = info;
     return true;
 }
 
-static void open_irq_window(struct vmcb *vmcb, bool open)
-{
-    if (open) {
-        vmcb->vintr |= SVM_VINTR_V_IRQ | SVM_VINTR_V_IGN_TPR | (0xfULL << SVM_VINTR_PRIO_SHIFT);
-        vmcb->intercept_vec3 |= SVM_INTERCEPT_VINTR;
-    } else {
-        vmcb->vintr &= ~(SVM_VINTR_V_IRQ | SVM_VINTR_V_IGN_TPR | (0xfULL << SVM_VINTR_PRIO_SHIFT));
-        vmcb->intercept_vec3 &= ~SVM_INTERCEPT_VINTR;
-    }
-}
-
 /*
- * Deliver what is due: an interrupted event, then a queued exception, then the highest local
- * APIC interrupt if the guest can take it now; otherwise ask for an exit (VINTR) when it can.
+ * Deliver what is due: an interrupted event, then a queued exception, then an NMI, then the
+ * highest local APIC interrupt, which waits on the line until the guest can take it.
  */
 static void inject_events(struct vcpu *v)
 {
@@ -100,6 +148,10 @@ static void inject_events(struct vcpu *v)
 
     vmcb->eventinj = 0;
     if (reinject_interrupted_event(v, vmcb)) {
+        return;
+    }
+    if (v->arch.virq) { /* a re-delivery the last entry offered and the guest did not take */
+        offer_virq(v, vmcb, v->arch.virq, true);
         return;
     }
     if (v->arch.pending_event) {
@@ -113,14 +165,8 @@ static void inject_events(struct vcpu *v)
         return;
     }
     vector = hvm_pending_irq(v);
-    if (vector < 0) {
-        open_irq_window(vmcb, false);
-    } else if ((vmcb->rflags & RFLAGS_IF) && !(vmcb->interrupt_shadow & 1)) {
-        vmcb->eventinj = (uint32_t)vector | SVM_EVT_TYPE_INTR | SVM_EVT_V;
-        hvm_accept_irq(v, (uint8_t)vector);
-        open_irq_window(vmcb, false);
-    } else {
-        open_irq_window(vmcb, true);
+    if (vector >= 0) {
+        offer_virq(v, vmcb, (uint8_t)vector, false);
     }
 }
 
@@ -136,7 +182,7 @@ static void inject_events(struct vcpu *v)
 static void world_switch(struct vcpu *v)
 {
     struct vmcb *vmcb = v->arch.vmcb;
-    bool irq_window = (vmcb->vintr & SVM_VINTR_V_IRQ) != 0;
+    bool virq = (vmcb->vintr & SVM_VINTR_V_IRQ) != 0;
 
     vmcb->rax = v->arch.gprs.r[X86_RAX];
     vmcb->rsp = v->arch.gprs.r[X86_RSP];
@@ -147,7 +193,7 @@ static void world_switch(struct vcpu *v)
     svm_world_switch(v->arch.vmcb_hpa, &v->arch.gprs, this_cpu()->arch.host_vmcb_hpa);
     arch_irq_disable();
     __asm__ volatile("stgi" ::: "memory");
-    if (irq_window) {
+    if (virq) {
         lapic_resync();
     }
     v->arch.gprs.r[X86_RAX] = vmcb->rax;
@@ -313,10 +359,10 @@ void svm_vcpu_dump(struct vcpu *v)
 
         if (t->exitcode || t->entry_rip) {
             log_guest(ERR, v->vm->id, v->id,
-                      "exit trace: cpu%u rip %llx inj %llx -> exit %llx info1 %llx at %llx "
+                      "exit trace: cpu%u rip %llx inj %llx virq %x -> exit %llx info1 %llx at %llx "
                       "intinfo %llx",
                       t->cpu, (unsigned long long)t->entry_rip, (unsigned long long)t->eventinj,
-                      (unsigned long long)t->exitcode, (unsigned long long)t->exitinfo1,
+                      t->virq, (unsigned long long)t->exitcode, (unsigned long long)t->exitinfo1,
                       (unsigned long long)t->exit_rip, (unsigned long long)t->exitintinfo);
         }
     }
@@ -340,8 +386,8 @@ static void handle_exit(struct vcpu *v, struct vm_exit *exit)
         take_host_interrupts();
         exit->kind = VM_EXIT_PREEMPT;
         break;
-    case SVM_EXIT_VINTR:
-        open_irq_window(vmcb, false); /* the window is open: inject on the way back in */
+    case SVM_EXIT_VINTR: /* not intercepted any more (the line replaced the window): harmless */
+        vmcb->intercept_vec3 &= ~SVM_INTERCEPT_VINTR;
         exit->reason = AXVM_EXIT_IRQ_WINDOW;
         break;
     case SVM_EXIT_CPUID:
@@ -409,8 +455,10 @@ void svm_vcpu_run(struct vcpu *v, struct vm_exit *exit)
     inject_events(v);
     t->entry_rip = vmcb->rip;
     t->eventinj = vmcb->eventinj;
+    t->virq = v->arch.virq;
     t->cpu = this_cpu_id();
     world_switch(v);
+    settle_virq(v, v->arch.vmcb);
     t->exit_rip = vmcb->rip;
     t->exitcode = vmcb->exitcode;
     t->exitinfo1 = vmcb->exitinfo1;

@@ -21,6 +21,7 @@ struct vmcb;
 struct x86_exit_trace {
     uint64_t entry_rip, exit_rip, eventinj, exitcode, exitinfo1, exitintinfo;
     uint32_t cpu;
+    uint8_t virq; /* the vector offered through V_IRQ, or 0 */
 };
 
 #define X86_EXIT_TRACE_LEN 12
@@ -51,6 +52,8 @@ struct arch_vcpu {
     struct vmcb *vmcb;
     hpa_t vmcb_hpa;
     uint32_t asid;
+    uint8_t virq;             /* vector offered through V_IRQ for this entry, 0: none */
+    bool virq_accepted;       /* ... already moved to the vLAPIC's ISR (a re-delivery) */
     uint64_t asid_generation; /* of asid_cpu, when asid was handed out */
     unsigned int asid_cpu;
     struct x86_exit_trace trace[X86_EXIT_TRACE_LEN]; /* the last entries and exits, a ring */

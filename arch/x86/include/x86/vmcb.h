@@ -39,10 +39,11 @@
 #define SVM_INTERCEPT_XSETBV      (1u << 13)
 
 /* V_INTR fields (offset 0x60) */
-#define SVM_VINTR_V_IRQ      (1ULL << 8)
-#define SVM_VINTR_PRIO_SHIFT 16
-#define SVM_VINTR_V_IGN_TPR  (1ULL << 20)
-#define SVM_VINTR_MASKING    (1ULL << 24)
+#define SVM_VINTR_V_IRQ        (1ULL << 8)
+#define SVM_VINTR_PRIO_SHIFT   16
+#define SVM_VINTR_V_IGN_TPR    (1ULL << 20)
+#define SVM_VINTR_MASKING      (1ULL << 24)
+#define SVM_VINTR_VECTOR_SHIFT 32 /* V_INTR_VECTOR: the vector V_IRQ delivers */
 
 /* EVENTINJ and EXITINTINFO */
 #define SVM_EVT_VECTOR_MASK 0xffu
