@@ -16,7 +16,7 @@ text=$work/serial.txt
 log2=$work/serial2.log
 text2=$work/serial2.txt
 
-arch= cpu= smp=2 mem=128 virt=on cmdline= timeout=120 reject='PANIC|FATAL|no timer tick|did not come online'
+arch= cpu= tcg= smp=2 mem=128 virt=on cmdline= timeout=120 reject='PANIC|FATAL|no timer tick|did not come online'
 expects=() expects2=() counts=() sames=() modules=() checks=() sends=() snaps=()
 screen_cols=80 screen_rows=24
 qemu_pid= reader_pid= pipe=
@@ -60,6 +60,7 @@ load_case() {
         case "$key" in
         arch) arch=$value ;;
         cpu) cpu=$value ;;
+        tcg) tcg=$value ;;
         smp) smp=$value ;;
         mem) mem=$value ;;
         virt) virt=$value ;;
@@ -318,7 +319,7 @@ main() {
     fi
     [ ${#expects2[@]} -gt 0 ] && : >"$log2" && extra+=(--serial2-log "$log2")
     timeout -k 5 $((timeout + 30)) "$root/scripts/qemu" --arch "$arch" --smp "$smp" --mem "$mem" \
-        ${cpu:+--cpu "$cpu"} "${qemu_args[@]}" ${extra[@]+"${extra[@]}"} \
+        ${cpu:+--cpu "$cpu"} ${tcg:+--tcg "$tcg"} "${qemu_args[@]}" ${extra[@]+"${extra[@]}"} \
         >"$work/qemu.log" 2>&1 &
     qemu_pid=$!
     watch_serial
