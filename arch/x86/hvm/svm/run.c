@@ -147,11 +147,10 @@ static void inject_events(struct vcpu *v)
     int vector;
 
     vmcb->eventinj = 0;
-    if (reinject_interrupted_event(v, vmcb)) {
-        return;
-    }
     if (v->arch.virq) { /* a re-delivery the last entry offered and the guest did not take */
         offer_virq(v, vmcb, v->arch.virq, true);
+    }
+    if (reinject_interrupted_event(v, vmcb)) {
         return;
     }
     if (v->arch.pending_event) {
@@ -164,7 +163,7 @@ static void inject_events(struct vcpu *v)
         vmcb->eventinj = X86_NMI_VECTOR | SVM_EVT_TYPE_NMI | SVM_EVT_V;
         return;
     }
-    vector = hvm_pending_irq(v);
+    vector = v->arch.virq ? -1 : hvm_pending_irq(v); /* one vector on the line at a time */
     if (vector >= 0) {
         offer_virq(v, vmcb, (uint8_t)vector, false);
     }
