@@ -65,11 +65,14 @@ static void assign_asid(struct vcpu *v)
  * The vLAPIC moves the vector from IRR to ISR when the guest has taken it, which the exit tells:
  * V_IRQ cleared, or the delivery cut short (EXITINTINFO) and to be finished at the next entry.
  */
+#define VIRQ_FIELDS                                                             \
+    (SVM_VINTR_V_IRQ | SVM_VINTR_V_IGN_TPR | (0xfULL << SVM_VINTR_PRIO_SHIFT) | \
+     (0xffULL << SVM_VINTR_VECTOR_SHIFT))
+
 static void offer_virq(struct vcpu *v, struct vmcb *vmcb, uint8_t vector, bool accepted)
 {
-    vmcb->vintr &= ~((0xffULL << SVM_VINTR_VECTOR_SHIFT) | (0xfULL << SVM_VINTR_PRIO_SHIFT));
-    vmcb->vintr |= SVM_VINTR_V_IRQ | SVM_VINTR_V_IGN_TPR | (0xfULL << SVM_VINTR_PRIO_SHIFT) |
-                   ((uint64_t)vector << SVM_VINTR_VECTOR_SHIFT);
+    vmcb->vintr = (vmcb->vintr & ~VIRQ_FIELDS) | SVM_VINTR_V_IRQ | SVM_VINTR_V_IGN_TPR |
+                  (0xfULL << SVM_VINTR_PRIO_SHIFT) | ((uint64_t)vector << SVM_VINTR_VECTOR_SHIFT);
     v->arch.virq = vector;
     v->arch.virq_accepted = accepted;
 }
@@ -91,15 +94,15 @@ static bool is_external_interrupt(uint64_t info)
 static void settle_virq(struct vcpu *v, struct vmcb *vmcb)
 {
     uint8_t vector = v->arch.virq;
-    bool taken = !(vmcb->vintr & SVM_VINTR_V_IRQ);
-    bool cut_short = is_external_interrupt(vmcb->exitintinfo) &&
-                     (vmcb->exitintinfo & SVM_EVT_VECTOR_MASK) == vector;
+    bool taken, cut_short;
 
     if (!vector) {
         return;
     }
-    vmcb->vintr &= ~(SVM_VINTR_V_IRQ | SVM_VINTR_V_IGN_TPR | (0xfULL << SVM_VINTR_PRIO_SHIFT) |
-                     (0xffULL << SVM_VINTR_VECTOR_SHIFT));
+    taken = !(vmcb->vintr & SVM_VINTR_V_IRQ);
+    cut_short = is_external_interrupt(vmcb->exitintinfo) &&
+                (vmcb->exitintinfo & SVM_EVT_VECTOR_MASK) == vector;
+    vmcb->vintr &= ~VIRQ_FIELDS;
     if (taken || cut_short) {
         if (!v->arch.virq_accepted) {
             hvm_accept_irq(v, vector);
@@ -181,7 +184,6 @@ static void inject_events(struct vcpu *v)
 static void world_switch(struct vcpu *v)
 {
     struct vmcb *vmcb = v->arch.vmcb;
-    bool virq = (vmcb->vintr & SVM_VINTR_V_IRQ) != 0;
 
     vmcb->rax = v->arch.gprs.r[X86_RAX];
     vmcb->rsp = v->arch.gprs.r[X86_RSP];
@@ -192,7 +194,7 @@ static void world_switch(struct vcpu *v)
     svm_world_switch(v->arch.vmcb_hpa, &v->arch.gprs, this_cpu()->arch.host_vmcb_hpa);
     arch_irq_disable();
     __asm__ volatile("stgi" ::: "memory");
-    if (virq) {
+    if (v->arch.virq) { /* the line was up for this VMRUN */
         lapic_resync();
     }
     v->arch.gprs.r[X86_RAX] = vmcb->rax;
@@ -384,10 +386,6 @@ static void handle_exit(struct vcpu *v, struct vm_exit *exit)
     case SVM_EXIT_SMI:
         take_host_interrupts();
         exit->kind = VM_EXIT_PREEMPT;
-        break;
-    case SVM_EXIT_VINTR: /* not intercepted any more (the line replaced the window): harmless */
-        vmcb->intercept_vec3 &= ~SVM_INTERCEPT_VINTR;
-        exit->reason = AXVM_EXIT_IRQ_WINDOW;
         break;
     case SVM_EXIT_CPUID:
         handle_cpuid(v);

@@ -240,7 +240,6 @@ void svm_vcpu_start_real_mode(struct vcpu *v, uint8_t vector)
     vmcb->exitintinfo = 0;
     vmcb->interrupt_shadow = 0;
     vmcb->vintr = SVM_VINTR_MASKING;
-    vmcb->intercept_vec3 &= ~SVM_INTERCEPT_VINTR;
     v->arch.virq = 0;
     memset(&v->arch.gprs, 0, sizeof(v->arch.gprs));
     v->arch.gprs.r[X86_RDX] = hvm_cpuid(v, 1, 0).eax; /* the processor signature */
