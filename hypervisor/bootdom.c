@@ -154,7 +154,7 @@ static void set_defaults(struct bootdom_spec *spec)
     spec->config.pcpu = -1;
     spec->config.nr_regions = 1;
     spec->config.regions[0] =
-        (struct vm_region_config){0, BOOTDOM_DEFAULT_MEM, REGION_ALLOC, rwx, false};
+        (struct vm_region_config){ARCH_VM_RAM_BASE, BOOTDOM_DEFAULT_MEM, REGION_ALLOC, rwx, false};
     spec->config.devices = VM_DEV_UART;
 }
 

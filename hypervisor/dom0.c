@@ -52,6 +52,51 @@ static void pump_input(struct timer *t)
     timer_set(t, arch_time_now_ns() + INPUT_POLL_NS);
 }
 
+int dom0_ranges_cut(struct dom0_ranges *set, uint64_t begin, uint64_t end)
+{
+    for (unsigned int i = 0; i < set->nr; i++) {
+        uint64_t b = set->r[i].begin, e = set->r[i].end;
+
+        if (end <= b || begin >= e) {
+            continue;
+        }
+        if (begin > b && end < e) { /* a hole in the middle: split */
+            if (set->nr == ARRAY_SIZE(set->r)) {
+                return -AXVM_ENOSPC;
+            }
+            memmove(&set->r[i + 2], &set->r[i + 1], (set->nr - i - 1) * sizeof(set->r[0]));
+            set->r[i].end = begin;
+            set->r[i + 1].begin = end;
+            set->r[i + 1].end = e;
+            set->nr++;
+            i++;
+        } else if (begin <= b && end >= e) { /* all of it */
+            memmove(&set->r[i], &set->r[i + 1], (set->nr - i - 1) * sizeof(set->r[0]));
+            set->nr--;
+            i--;
+        } else if (begin <= b) {
+            set->r[i].begin = end;
+        } else {
+            set->r[i].end = begin;
+        }
+    }
+    return 0;
+}
+
+int dom0_add_region(struct vm_config *cfg, uint64_t begin, uint64_t end, enum region_kind kind)
+{
+    if (cfg->nr_regions == ADDRSPACE_MAX_REGIONS) {
+        return -AXVM_ENOSPC;
+    }
+    cfg->regions[cfg->nr_regions++] =
+        (struct vm_region_config){begin,
+                                  end - begin,
+                                  kind,
+                                  {.writable = true, .executable = true, .mem = PT_MEM_NORMAL},
+                                  false};
+    return 0;
+}
+
 struct vm *dom0_get(void)
 {
     return __atomic_load_n(&dom0, __ATOMIC_ACQUIRE);

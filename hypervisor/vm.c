@@ -822,7 +822,11 @@ static int handle_fault(struct vcpu *v, struct vm_exit *exit)
         return VCPU_RUN_STOPPED;
     }
     /* Not RAM: an emulated device, or empty space. */
-    if (arch_vcpu_decode_mmio(v, exit)) {
+    rc = arch_vcpu_decode_mmio(v, exit);
+    if (rc == -AXVM_EFAULT) {
+        return KEEP_RUNNING; /* refused: the guest takes a fault of its own */
+    }
+    if (rc) {
         log_guest(ERR, vm->id, v->id, "unsupported instruction touching gpa 0x%llx",
                   (unsigned long long)exit->fault.gpa);
         arch_vcpu_dump(v);

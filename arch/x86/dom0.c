@@ -57,61 +57,6 @@ static const struct {
     {COM1_LAST + 1, PIC_ELCR - 1}, {PIC_ELCR + 2, 0xffff},
 };
 
-/* A list of address ranges being cut into (begin inclusive, end exclusive). */
-struct ranges {
-    unsigned int nr;
-    struct {
-        uint64_t begin;
-        uint64_t end;
-    } r[ADDRSPACE_MAX_REGIONS * 2];
-};
-
-/* Remove [begin, end) from every range of set. Returns: 0 or -AXVM_ENOSPC. */
-static int cut(struct ranges *set, uint64_t begin, uint64_t end)
-{
-    for (unsigned int i = 0; i < set->nr; i++) {
-        uint64_t b = set->r[i].begin, e = set->r[i].end;
-
-        if (end <= b || begin >= e) {
-            continue;
-        }
-        if (begin > b && end < e) { /* a hole in the middle: split */
-            if (set->nr == ARRAY_SIZE(set->r)) {
-                return -AXVM_ENOSPC;
-            }
-            memmove(&set->r[i + 2], &set->r[i + 1], (set->nr - i - 1) * sizeof(set->r[0]));
-            set->r[i].end = begin;
-            set->r[i + 1].begin = end;
-            set->r[i + 1].end = e;
-            set->nr++;
-            i++;
-        } else if (begin <= b && end >= e) { /* all of it */
-            memmove(&set->r[i], &set->r[i + 1], (set->nr - i - 1) * sizeof(set->r[0]));
-            set->nr--;
-            i--;
-        } else if (begin <= b) {
-            set->r[i].begin = end;
-        } else {
-            set->r[i].end = begin;
-        }
-    }
-    return 0;
-}
-
-static int add_region(struct vm_config *cfg, uint64_t begin, uint64_t end, enum region_kind kind)
-{
-    if (cfg->nr_regions == ADDRSPACE_MAX_REGIONS) {
-        return -AXVM_ENOSPC;
-    }
-    cfg->regions[cfg->nr_regions++] =
-        (struct vm_region_config){begin,
-                                  end - begin,
-                                  kind,
-                                  {.writable = true, .executable = true, .mem = PT_MEM_NORMAL},
-                                  false};
-    return 0;
-}
-
 /*
  * dom0's guest-physical map: its RAM as identical regions, and everything below
  * DOM0_ADDR_LIMIT that is not usable RAM, less the emulated APIC pages, as pass-through.
@@ -119,7 +64,7 @@ static int add_region(struct vm_config *cfg, uint64_t begin, uint64_t end, enum 
 static int plan_regions(const struct dom0_plan *plan, struct vm_config *cfg)
 {
     const struct boot_info *bi = plan->bi;
-    struct ranges *mmio = heap_zalloc(sizeof(*mmio));
+    struct dom0_ranges *mmio = heap_zalloc(sizeof(*mmio));
     int rc = 0;
 
     if (!mmio) {
@@ -132,25 +77,25 @@ static int plan_regions(const struct dom0_plan *plan, struct vm_config *cfg)
         const struct mem_range *m = &bi->mem[i];
 
         if (m->type == MEM_USABLE) {
-            rc = cut(mmio, ALIGN_DOWN(m->base, PAGE_SIZE),
-                     ALIGN_UP(m->base + m->size_bytes, PAGE_SIZE));
+            rc = dom0_ranges_cut(mmio, ALIGN_DOWN(m->base, PAGE_SIZE),
+                                 ALIGN_UP(m->base + m->size_bytes, PAGE_SIZE));
         }
     }
     if (!rc) {
-        rc = cut(mmio, IOAPIC_PAGE, IOAPIC_PAGE + PAGE_SIZE);
+        rc = dom0_ranges_cut(mmio, IOAPIC_PAGE, IOAPIC_PAGE + PAGE_SIZE);
     }
     if (!rc) {
-        rc = cut(mmio, LAPIC_PAGE, LAPIC_PAGE + PAGE_SIZE);
+        rc = dom0_ranges_cut(mmio, LAPIC_PAGE, LAPIC_PAGE + PAGE_SIZE);
     }
     if (!rc) {
-        rc = add_region(cfg, 0, LOW_MEM_END, REGION_IDENTICAL);
+        rc = dom0_add_region(cfg, 0, LOW_MEM_END, REGION_IDENTICAL);
     }
     for (unsigned int i = 0; !rc && i < plan->nr_chunks; i++) {
-        rc = add_region(cfg, plan->chunks[i].base,
-                        plan->chunks[i].base + plan->chunks[i].size_bytes, REGION_IDENTICAL);
+        rc = dom0_add_region(cfg, plan->chunks[i].base,
+                             plan->chunks[i].base + plan->chunks[i].size_bytes, REGION_IDENTICAL);
     }
     for (unsigned int i = 0; !rc && i < mmio->nr; i++) {
-        rc = add_region(cfg, mmio->r[i].begin, mmio->r[i].end, REGION_PASSTHROUGH);
+        rc = dom0_add_region(cfg, mmio->r[i].begin, mmio->r[i].end, REGION_PASSTHROUGH);
     }
     heap_free(mmio);
     if (rc == -AXVM_ENOSPC) {

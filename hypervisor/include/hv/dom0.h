@@ -45,6 +45,24 @@ struct vm *dom0_start(const struct boot_info *bi);
 /* Returns: dom0 once built, else NULL. */
 struct vm *dom0_get(void);
 
+/* A list of address ranges being cut into (begin inclusive, end exclusive): the arch's plan. */
+struct dom0_ranges {
+    unsigned int nr;
+    struct {
+        uint64_t begin;
+        uint64_t end;
+    } r[ADDRSPACE_MAX_REGIONS * 2];
+};
+
+/* Remove [begin, end) from every range of set. Returns: 0 or -AXVM_ENOSPC. Context: any. */
+int dom0_ranges_cut(struct dom0_ranges *set, uint64_t begin, uint64_t end);
+
+/*
+ * Add [begin, end) to cfg as a read/write/execute region of kind (identical RAM or pass-
+ * through). Returns: 0 or -AXVM_ENOSPC (ADDRSPACE_MAX_REGIONS reached). Context: any.
+ */
+int dom0_add_region(struct vm_config *cfg, uint64_t begin, uint64_t end, enum region_kind kind);
+
 /* Arch hook: implemented in arch/<a>/dom0.c */
 
 /*

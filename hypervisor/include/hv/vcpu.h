@@ -100,7 +100,9 @@ void arch_vcpu_complete(struct vcpu *v, const struct vm_exit *exit, uint64_t val
 /*
  * Turn a VM_EXIT_PAGE_FAULT that is not RAM into VM_EXIT_MMIO_READ or VM_EXIT_MMIO_WRITE by
  * decoding the faulting instruction. Context: as arch_vcpu_complete.
- * Returns: 0, or -AXVM_EOPNOTSUPP for an instruction the arch does not emulate.
+ * Returns: 0; -AXVM_EFAULT when the arch refused the access by raising a fault in the guest
+ * (arm64: an access without an instruction syndrome), which goes on; or -AXVM_EOPNOTSUPP for
+ * an instruction the arch does not emulate, which stops the VM.
  */
 int arch_vcpu_decode_mmio(struct vcpu *v, struct vm_exit *exit);
 

@@ -8,6 +8,9 @@
 
 struct vm;
 
+/* Where a guest's RAM starts unless it says otherwise: at 0, as on a PC. */
+#define ARCH_VM_RAM_BASE 0ull
+
 struct arch_vm {
     uint64_t tsc_offset;    /* added to the host TSC: the guest's TSC starts near 0 */
     hpa_t iopm_hpa;         /* SVM I/O permission map: 12 KiB, a set bit intercepts a port */

@@ -5,7 +5,8 @@
 
 #include <hv/types.h>
 
-#define HOST_VM_LIVE 0x766d766du /* host_magic between arch_vm_create and _destroy */
+#define HOST_VM_LIVE     0x766d766du /* host_magic between arch_vm_create and _destroy */
+#define ARCH_VM_RAM_BASE 0ull        /* as on x86: the boot-domain tests expect RAM at 0 */
 
 struct arch_vm {
     uint32_t host_magic; /* HOST_VM_LIVE while the arch state exists */
