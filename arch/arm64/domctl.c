@@ -1,9 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/*
- * The arm64 side of domain control (<hv/domctl.h>, <hv/vcpu.h>, <hv/vm.h>). Guests on arm64
- * are TODO(#7): PHYSINFO describes the machine, and no vCPU can exist yet to be given a
- * context (arch_vm_create refuses), nor a VM to be given an interrupt.
- */
+/* The arm64 side of domain control (<hv/domctl.h>): PHYSINFO describes the machine. */
 #define LOG_TAG "domctl"
 #include <hv/domctl.h>
 #include <hv/string.h>
@@ -20,11 +16,4 @@ void arch_domctl_physinfo(struct axvm_physinfo *info)
     info->cpu_khz = hz / 1000;
     info->features |= arch_virt_is_usable() ? AXVM_FEATURE_NPT : 0;
     strlcpy(info->virt, arch_virt_is_usable() ? "el2" : "", sizeof(info->virt));
-}
-
-int arch_vcpu_set_context(struct vcpu *v, const struct axvm_vcpu_context *ctx)
-{
-    (void)v;
-    (void)ctx;
-    return -AXVM_EOPNOTSUPP;
 }

@@ -176,6 +176,11 @@ void gic_enable_ppi(uint32_t intid)
     write32(this_cpu()->arch.gicr_hpa + GICR_ISENABLER0, 1u << intid);
 }
 
+void gic_disable_ppi(uint32_t intid)
+{
+    write32(this_cpu()->arch.gicr_hpa + GICR_ICENABLER0, 1u << intid);
+}
+
 void gic_send_sgi_others(uint32_t intid)
 {
     /* IRM (bit 40): every PE but this one. */

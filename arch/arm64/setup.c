@@ -17,6 +17,11 @@
 static struct boot_info boot_info;
 static struct arm64_platform platform;
 
+const struct arm64_platform *arm64_platform_get(void)
+{
+    return &platform;
+}
+
 /* Say why we cannot boot on the only console we may have, then stop. MMU off, no locks. */
 static __noreturn void early_fail(hpa_t uart, const char *what, const char *why)
 {

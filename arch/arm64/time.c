@@ -13,7 +13,6 @@
 
 #define CNTHP_CTL_ENABLE (1u << 0)
 #define CNTHCTL_EL1PCTEN (1u << 0) /* EL1/EL0 may read the physical counter */
-#define CNTHCTL_EL1PCEN  (1u << 1) /* ... and use the physical timer */
 
 static uint64_t counter_hz;
 static uint64_t ns_mult;    /* ns = (count * ns_mult) >> 32 */
@@ -26,6 +25,11 @@ uint64_t arch_time_now_ns(void)
 
     isb(); /* keep the counter read in program order */
     count = read_sysreg(cntpct_el0);
+    return time_count_to_ns(count);
+}
+
+uint64_t time_count_to_ns(uint64_t count)
+{
     return (uint64_t)(((unsigned __int128)count * ns_mult) >> 32);
 }
 
@@ -50,7 +54,7 @@ void time_init(const struct arm64_platform *plat)
 
 void time_init_cpu(void)
 {
-    write_sysreg(cnthctl_el2, CNTHCTL_EL1PCTEN | CNTHCTL_EL1PCEN);
+    write_sysreg(cnthctl_el2, CNTHCTL_EL1PCTEN); /* EL1's physical timer traps: not a guest's */
     write_sysreg(cntvoff_el2, 0);
     write_sysreg(cnthp_ctl_el2, 0); /* off until the first timer is set */
     isb();

@@ -10,6 +10,8 @@
 #include <hv/log.h>
 #include <hv/percpu.h>
 #include <arm64/arm64.h>
+#include <arm64/guest.h>
+#include <arm64/vgic.h>
 
 #define SLOT_TYPE(slot)   ((slot)&3)    /* 0 sync, 1 IRQ, 2 FIQ, 3 SError */
 #define SLOT_SOURCE(slot) ((slot) >> 2) /* 0 EL2/SP0, 1 EL2/SPx, 2 lower EL A64, 3 lower A32 */
@@ -98,10 +100,15 @@ static void handle_irq(void)
         gic_eoi(iar);
         arch_cpu_halt();
     }
+    if (vgic_host_irq(iar)) {
+        return; /* the vGIC's maintenance interrupt or a guest's SPI: handled, EOI included */
+    }
     if (intid == time_hyp_intid()) {
         time_handle_irq();
+    } else if (intid == VGIC_INTID_VTIMER) {
+        vcpu_vtimer_irq(); /* a guest's virtual timer, forwarded through its vGIC */
     } else if (intid == SGI_KICK) {
-        /* the interrupt itself was the point: it ended a WFI */
+        /* the interrupt itself was the point: it ended a WFI or a guest's run */
     } else {
         log_warn("unexpected interrupt %u", intid);
     }

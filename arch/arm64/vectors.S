@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The EL2 exception vector table (Arm ARM D1, "Exception vectors"): 16 slots of 0x80 bytes.
- * Each saves x0/x1, passes its slot number and joins trap_entry, which saves the rest as a
- * struct cpu_regs and calls arm64_trap(regs, slot).
+ * Each EL2 slot saves x0/x1, passes its slot number and joins trap_entry, which saves the rest
+ * as a struct cpu_regs and calls arm64_trap(regs, slot). The lower-EL slots are exits from a
+ * guest: they join guest_exit (guest_entry.S).
  */
 #define FRAME_SIZE (18 * 16)
 
@@ -12,6 +13,14 @@
     stp x0, x1, [sp, #16 * 0]
     mov x1, #\slot
     b trap_entry
+    .endm
+
+    /* From a guest: back to arm64_guest_enter's caller (guest_entry.S). */
+    .macro guest_vector slot
+    .balign 0x80
+    stp x0, x1, [sp, #-16]!
+    mov x1, #\slot
+    b guest_exit
     .endm
 
     .section .text
@@ -26,14 +35,14 @@ vectors:
     vector 5
     vector 6
     vector 7
-    vector 8    /* lower EL, AArch64 */
-    vector 9
-    vector 10
-    vector 11
-    vector 12   /* lower EL, AArch32 */
-    vector 13
-    vector 14
-    vector 15
+    guest_vector 8    /* lower EL, AArch64: a guest */
+    guest_vector 9
+    guest_vector 10
+    guest_vector 11
+    guest_vector 12   /* lower EL, AArch32 (never: HCR_EL2.RW) */
+    guest_vector 13
+    guest_vector 14
+    guest_vector 15
 
 trap_entry:
     stp x2, x3, [sp, #16 * 1]

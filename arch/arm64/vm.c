@@ -1,42 +1,129 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The arm64 side of the VM and vCPU hooks (<hv/vm.h>, <hv/vcpu.h>, <hv/bootdom.h>). Guests on
- * arm64 (EL1 context switching, stage 2 with the arm64 descriptors, the virtual GIC, PSCI) are
- * TODO(#7): until then creating a VM fails cleanly with -AXVM_EOPNOTSUPP, so no vCPU ever
- * exists and the run-time hooks below are unreachable.
+ * The arm64 side of the VM hooks (<hv/vm.h>, <hv/bootdom.h>): a VMID per VM (its stage-2 TLB
+ * entries are flushed on every CPU when it is given back), the virtual counter's offset, the
+ * devices every arm64 guest has at QEMU virt's addresses (the vGIC, and the PL011, test device
+ * and debug-exit device it asked for), physical interrupts handed to it, and the loading of
+ * boot-time domains as arm64 Linux Images with a generated device tree.
  */
 #define LOG_TAG "vm"
 #include <hv/bootdom.h>
-#include <hv/dom0.h>
+#include <hv/devices.h>
+#include <hv/heap.h>
 #include <hv/log.h>
+#include <hv/page.h>
+#include <hv/pagetable.h>
+#include <hv/string.h>
 #include <hv/vcpu.h>
 #include <hv/vm.h>
 #include <public/axvm/errno.h>
+#include <public/axvm/testdev.h>
+#include <arm64/arm64.h>
+#include <arm64/guest_fdt.h>
+#include <arm64/image.h>
+#include <arm64/sysreg.h>
+#include <arm64/vgic.h>
+
+#define NR_VMIDS       256 /* 8-bit VMIDs: every CPU has them */
+#define PL011_GPA      0x09000000ull
+#define IMAGE_OFFSET   MIB(2) /* the Image goes 2 MiB into RAM, the device tree at its start */
+#define FDT_MAX_SIZE   MIB(2)
+#define FDT_BUILD_SIZE KIB(64)
+
+static spinlock_t vmid_lock = SPINLOCK_INIT;
+static uint64_t vmid_used[NR_VMIDS / 64] = {1}; /* VMID 0 is never a guest's */
+
+static int vmid_alloc(uint16_t *out)
+{
+    unsigned long flags = spin_lock_irqsave(&vmid_lock);
+    int rc = -AXVM_ENOSPC;
+
+    for (unsigned int i = 1; i < NR_VMIDS; i++) {
+        if (!(vmid_used[i / 64] & (1ull << (i % 64)))) {
+            vmid_used[i / 64] |= 1ull << (i % 64);
+            *out = (uint16_t)i;
+            rc = 0;
+            break;
+        }
+    }
+    spin_unlock_irqrestore(&vmid_lock, flags);
+    return rc;
+}
+
+/* Forget every translation tagged with vmid, on every CPU (broadcast TLBI). */
+static void vmid_flush(uint16_t vmid)
+{
+    unsigned long flags = local_irq_save();
+    uint64_t old = read_sysreg(vttbr_el2);
+
+    write_sysreg(vttbr_el2, (uint64_t)vmid << 48);
+    isb();
+    __asm__ volatile("tlbi vmalls12e1is\n\tdsb ish\n\tisb" ::: "memory");
+    write_sysreg(vttbr_el2, old);
+    isb();
+    local_irq_restore(flags);
+}
+
+static void vmid_free(uint16_t vmid)
+{
+    unsigned long flags;
+
+    vmid_flush(vmid); /* before anyone else may get it */
+    flags = spin_lock_irqsave(&vmid_lock);
+    vmid_used[vmid / 64] &= ~(1ull << (vmid % 64));
+    spin_unlock_irqrestore(&vmid_lock, flags);
+}
 
 int arch_vm_create(struct vm *vm)
 {
-    log_err("d%u (%s): guests are not supported on arm64 yet", vm->id, vm->name);
-    return -AXVM_EOPNOTSUPP;
+    int rc = vmid_alloc(&vm->arch.vmid);
+
+    if (rc) {
+        log_err("d%u (%s): no free VMID (%u VMs at most)", vm->id, vm->name, NR_VMIDS - 1);
+        return rc;
+    }
+    vmid_flush(vm->arch.vmid);
+    vm->arch.cntvoff = read_sysreg(cntpct_el0); /* its virtual counter starts at 0 */
+    spin_lock_init(&vm->arch.power_lock);
+    for (unsigned int i = 0; i < CONFIG_NR_CPUS; i++) {
+        vm->arch.last_vcpu[i] = -1;
+    }
+    return 0;
 }
 
 void arch_vm_destroy(struct vm *vm)
 {
-    (void)vm;
+    vmid_free(vm->arch.vmid);
+}
+
+/* The PL011's interrupt output drives SPI VGIC_INTID_UART. Context: the UART's lock held. */
+static void uart_set_irq(void *ctx, bool level)
+{
+    vgic_set_irq(ctx, NULL, VGIC_INTID_UART, level);
 }
 
 int arch_vm_add_devices(struct vm *vm)
 {
-    (void)vm;
-    return -AXVM_EOPNOTSUPP;
+    int rc = vgic_vm_init(vm);
+
+    if (!rc && (vm->config.devices & VM_DEV_UART)) {
+        rc = pl011_create(vm, PL011_GPA, uart_set_irq, vm);
+    }
+    if (!rc && (vm->config.devices & VM_DEV_TESTDEV)) {
+        rc = testdev_create(vm, AXVM_TESTDEV_ARM64_GPA);
+    }
+    if (!rc && (vm->config.devices & VM_DEV_DEBUG_EXIT)) {
+        rc = debugexit_create(vm, DEV_SPACE_MMIO, AXVM_DEBUG_EXIT_ARM64_GPA);
+    }
+    return rc;
 }
 
 int arch_vm_add_uart(struct vm *vm, enum dev_space space, uint64_t base, unsigned int irq)
 {
-    (void)vm;
-    (void)space;
-    (void)base;
-    (void)irq;
-    return -AXVM_EOPNOTSUPP; /* TODO(#7): the PL011 model */
+    if (space != DEV_SPACE_MMIO || (irq && irq != VGIC_INTID_UART)) {
+        return -AXVM_EINVAL; /* one PL011 line is wired: SPI 1 */
+    }
+    return pl011_create(vm, base, uart_set_irq, vm);
 }
 
 int arch_vm_passthrough_pio(struct vm *vm, uint64_t base, uint64_t size)
@@ -49,113 +136,97 @@ int arch_vm_passthrough_pio(struct vm *vm, uint64_t base, uint64_t size)
 
 int arch_vm_passthrough_irq(struct vm *vm, unsigned int gsi)
 {
-    (void)vm;
-    (void)gsi;
-    return -AXVM_EOPNOTSUPP; /* TODO(#7): SPIs through the vGIC */
+    return vgic_passthrough_spi(vm, gsi);
 }
 
-int arch_vcpu_create(struct vcpu *v)
+/* ---------------------------------------------------------------------------------------- */
+/* Boot-time domains: arm64 Linux Images (Documentation/arm64/booting.rst) */
+
+/* The guest starts with its MMU and caches off: what we wrote must reach memory. */
+static void clean_to_poc(struct vm *vm, gpa_t gpa, size_t len)
 {
-    (void)v;
-    return -AXVM_EOPNOTSUPP;
+    for (size_t off = 0; off < len;) {
+        size_t n = MIN(len - off, PAGE_SIZE - ((gpa + off) & (PAGE_SIZE - 1)));
+        struct pt_attr attr;
+        hpa_t hpa;
+
+        if (pagetable_lookup(&vm->as.pt, gpa + off, &hpa, &attr)) {
+            dcache_clean_range(hpa_to_virt(hpa), n);
+        }
+        off += n;
+    }
+}
+
+static int load_blob(struct vm *vm, gpa_t gpa, const void *src, size_t len)
+{
+    int rc = vm_write_guest(vm, gpa, src, len);
+
+    if (!rc) {
+        clean_to_poc(vm, gpa, len);
+    }
+    return rc;
 }
 
 int arch_bootdom_load(struct vm *vm, const struct boot_module *kernel,
                       const struct boot_module *mods, unsigned int nr_mods, const char *cmdline,
                       struct vcpu_boot *boot)
 {
-    (void)vm;
-    (void)kernel;
-    (void)mods;
-    (void)nr_mods;
-    (void)cmdline;
-    (void)boot;
-    return -AXVM_EOPNOTSUPP;
-}
+    const struct vm_region_config *ram = &vm->config.regions[0];
+    size_t size = (size_t)(kernel->end - kernel->start);
+    struct guest_fdt_params p = {0};
+    struct arm64_image img;
+    const char *why = "";
+    gpa_t load, end;
+    size_t fdt_size = 0;
+    void *fdt;
+    int rc;
 
-/* No vCPU can exist (arch_vm_create refuses), so none of these can be called. */
-static __noreturn void unreachable(const char *hook)
-{
-    panic("%s called on arm64, where no vCPU can exist yet", hook);
-}
+    if (arm64_image_parse(hpa_to_virt(kernel->start), size, &img, &why)) {
+        log_err("d%u (%s): the kernel is not an arm64 Image: %s", vm->id, vm->name, why);
+        return -AXVM_EINVAL;
+    }
+    load = ram->gpa + IMAGE_OFFSET + img.text_offset;
+    end = load + MAX(img.image_size, (uint64_t)size);
+    if (end > ram->gpa + ram->size_bytes) {
+        log_err("d%u (%s): the Image needs %llu KiB past 2 MiB, the domain has %llu KiB of RAM",
+                vm->id, vm->name, (unsigned long long)((end - load) / KIB(1)),
+                (unsigned long long)(ram->size_bytes / KIB(1)));
+        return -AXVM_EINVAL;
+    }
+    rc = load_blob(vm, load, hpa_to_virt(kernel->start), size);
+    p.ram[0].base = ram->gpa;
+    p.ram[0].size = ram->size_bytes;
+    p.nr_ram = 1;
+    p.nr_vcpus = vm->nr_vcpus;
+    p.bootargs = cmdline;
+    p.uart = (vm->config.devices & VM_DEV_UART) != 0;
+    if (!rc && nr_mods) { /* the first of its own modules is its initrd */
+        size_t isize = (size_t)(mods[0].end - mods[0].start);
+        gpa_t istart = ALIGN_UP(end, MIB(2));
 
-void arch_vcpu_destroy(struct vcpu *v)
-{
-    (void)v;
-    unreachable(__func__);
-}
-
-void arch_vcpu_setup(struct vcpu *v, hpa_t stage2_root)
-{
-    (void)v;
-    (void)stage2_root;
-    unreachable(__func__);
-}
-
-void arch_vcpu_set_boot(struct vcpu *v, const struct vcpu_boot *boot)
-{
-    (void)v;
-    (void)boot;
-    unreachable(__func__);
-}
-
-void arch_vcpu_run(struct vcpu *v, struct vm_exit *exit)
-{
-    (void)v;
-    (void)exit;
-    unreachable(__func__);
-}
-
-void arch_vcpu_complete(struct vcpu *v, const struct vm_exit *exit, uint64_t value)
-{
-    (void)v;
-    (void)exit;
-    (void)value;
-    unreachable(__func__);
-}
-
-int arch_vcpu_decode_mmio(struct vcpu *v, struct vm_exit *exit)
-{
-    (void)v;
-    (void)exit;
-    unreachable(__func__);
-}
-
-void arch_vcpu_dump(struct vcpu *v)
-{
-    (void)v;
-    unreachable(__func__);
-}
-
-bool arch_vcpu_has_work(struct vcpu *v)
-{
-    (void)v;
-    unreachable(__func__);
-}
-
-void arch_vcpu_load(struct vcpu *v)
-{
-    (void)v;
-    unreachable(__func__);
-}
-
-void arch_vcpu_put(struct vcpu *v)
-{
-    (void)v;
-    unreachable(__func__);
-}
-
-void arch_vcpu_migrate(struct vcpu *v, unsigned int cpu)
-{
-    (void)v;
-    (void)cpu;
-    unreachable(__func__);
-}
-
-int arch_dom0_build(const struct dom0_plan *plan, struct vm **out)
-{
-    (void)plan;
-    (void)out;
-    log_err("dom0 on arm64 needs the arm64 vCPU backend (issue #7)");
-    return -AXVM_EOPNOTSUPP;
+        if (istart + isize > ram->gpa + ram->size_bytes) {
+            log_err("d%u (%s): its initrd (%zu KiB) does not fit in its RAM after the Image",
+                    vm->id, vm->name, isize / KIB(1));
+            return -AXVM_EINVAL;
+        }
+        rc = load_blob(vm, istart, hpa_to_virt(mods[0].start), isize);
+        p.initrd_start = istart;
+        p.initrd_end = istart + isize;
+    }
+    fdt = rc ? NULL : heap_zalloc(FDT_BUILD_SIZE);
+    if (!rc && !fdt) {
+        rc = -AXVM_ENOMEM;
+    }
+    if (!rc) {
+        rc = guest_fdt_build(fdt, FDT_BUILD_SIZE, &p, &fdt_size);
+        rc = rc ? rc : load_blob(vm, ram->gpa, fdt, fdt_size);
+    }
+    heap_free(fdt);
+    if (rc) {
+        log_err("d%u (%s): loading its Image and device tree failed (error %d)", vm->id, vm->name,
+                rc);
+        return rc;
+    }
+    *boot = (struct vcpu_boot){load, {ram->gpa, 0, 0, 0, 0, 0}};
+    return 0;
 }

@@ -32,6 +32,9 @@ struct arm64_platform {
     unsigned int nr_items_dropped; /* memory ranges or modules past boot_info's room */
 };
 
+/* setup.c: what the boot device tree said (read-only after boot). */
+const struct arm64_platform *arm64_platform_get(void);
+
 /* Saved by the exception vectors, lowest address first (vectors.S). */
 struct cpu_regs {
     uint64_t x[31];
@@ -81,6 +84,7 @@ void traps_request_stop(void);
 int gic_init(const struct arm64_platform *plat);
 int gic_init_cpu(void);
 void gic_enable_ppi(uint32_t intid);
+void gic_disable_ppi(uint32_t intid);
 void gic_send_sgi_others(uint32_t intid);
 void gic_send_sgi(uint64_t mpidr, uint32_t intid);
 uint32_t gic_ack(void);
@@ -93,6 +97,8 @@ void time_init(const struct arm64_platform *plat);
 void time_init_cpu(void);
 void time_handle_irq(void);
 uint32_t time_hyp_intid(void);
+/* Returns: the host time (ns) at which the system counter reads count. */
+uint64_t time_count_to_ns(uint64_t count);
 
 /* psci.c */
 int psci_cpu_on(enum psci_conduit conduit, uint64_t mpidr, hpa_t entry, uint64_t context);
