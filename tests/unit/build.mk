@@ -31,6 +31,7 @@ unit-core-srcs := \
 	hypervisor/lib/fdt.c \
 	hypervisor/lib/fmt.c \
 	hypervisor/devices/debugexit.c \
+	hypervisor/devices/pl011.c \
 	hypervisor/devices/testdev.c \
 	hypervisor/devices/uart16550.c \
 	hypervisor/addrspace.c \
