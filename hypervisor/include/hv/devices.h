@@ -36,8 +36,12 @@ int uart16550_create(struct vm *vm, enum dev_space space, uint64_t base);
  */
 int pl011_create(struct vm *vm, uint64_t base, dev_irq_fn set_irq, void *irq_ctx);
 
-/* The debug-exit port: a write of v shuts the VM down with exit code v. */
-int debugexit_create(struct vm *vm, uint16_t port);
+/*
+ * The debug-exit device: a write of v shuts the VM down with exit code v. A 4-byte window at
+ * addr, a port (as QEMU's isa-debug-exit) or an MMIO address (arm64). Returns: 0,
+ * -AXVM_EINVAL (the window does not fit the space), -AXVM_ENOMEM or devbus_add()'s error.
+ */
+int debugexit_create(struct vm *vm, enum dev_space space, uint64_t addr);
 
 /* The MMIO test device of <public/axvm/testdev.h> at gpa. */
 int testdev_create(struct vm *vm, gpa_t gpa);
