@@ -15,3 +15,4 @@ hv-y += cpu.o
 hv-y += virt.o
 hv-y += vm.o
 hv-y += domctl.o
+hv-y += image.o
