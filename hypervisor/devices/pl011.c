@@ -324,8 +324,8 @@ static int pl011_write(struct device *dev, struct vcpu *v, uint64_t offset, unsi
     struct pl011 *u = to_pl011(dev);
     unsigned long flags = spin_lock_irqsave(&u->lock);
     unsigned int shift = lane_shift(offset);
-    bool transmit = write_reg(u, offset & ~(uint64_t)3, (uint32_t)(value << shift),
-                              lane_mask(offset, width));
+    bool transmit =
+        write_reg(u, offset & ~(uint64_t)3, (uint32_t)(value << shift), lane_mask(offset, width));
     char c = (char)value;
 
     (void)v;

@@ -51,8 +51,8 @@ static void test_arm64_image_parse_reads_offset_size_and_page_size(void)
         rc = arm64_image_parse(buf, sizeof(buf), &img, &why);
         UNIT_CHECK(rc == 0 && img.text_offset == 0x1000 && img.image_size == 0x2010000 &&
                        !img.big_endian && img.page_size_kib == cases[i].page_kib,
-                   "flags 0x%llx: rc %d, page %u KiB, why %s",
-                   (unsigned long long)cases[i].flags, rc, img.page_size_kib, why ? why : "-");
+                   "flags 0x%llx: rc %d, page %u KiB, why %s", (unsigned long long)cases[i].flags,
+                   rc, img.page_size_kib, why ? why : "-");
     }
 }
 

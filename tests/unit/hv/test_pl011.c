@@ -84,8 +84,7 @@ static uint32_t rd_w(uint64_t offset, unsigned int width)
 {
     uint64_t value = 0xdeadbeefdeadbeef;
 
-    CU_ASSERT_EQUAL(devbus_read(&vm->devices, v, DEV_SPACE_MMIO, BASE + offset, width, &value),
-                    0);
+    CU_ASSERT_EQUAL(devbus_read(&vm->devices, v, DEV_SPACE_MMIO, BASE + offset, width, &value), 0);
     CU_ASSERT_EQUAL(value >> 32, 0);
     return (uint32_t)value;
 }
@@ -97,8 +96,7 @@ static uint32_t rd(uint64_t offset)
 
 static void wr_w(uint64_t offset, unsigned int width, uint64_t value)
 {
-    CU_ASSERT_EQUAL(devbus_write(&vm->devices, v, DEV_SPACE_MMIO, BASE + offset, width, value),
-                    0);
+    CU_ASSERT_EQUAL(devbus_write(&vm->devices, v, DEV_SPACE_MMIO, BASE + offset, width, value), 0);
 }
 
 static void wr(uint64_t offset, uint32_t value)

@@ -8,8 +8,8 @@
 
 #include <hv/types.h>
 
-#define ARM64_IMAGE_HEADER_SIZE 64
-#define ARM64_IMAGE_MAGIC       0x644d5241u /* "ARM\x64", little-endian at offset 56 */
+#define ARM64_IMAGE_HEADER_SIZE     64
+#define ARM64_IMAGE_MAGIC           0x644d5241u /* "ARM\x64", little-endian at offset 56 */
 /* The text_offset of kernels before 3.17, whose header had no image_size. */
 #define ARM64_IMAGE_OLD_TEXT_OFFSET 0x80000u
 
