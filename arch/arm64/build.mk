@@ -16,3 +16,4 @@ hv-y += virt.o
 hv-y += vm.o
 hv-y += domctl.o
 hv-y += image.o
+hv-y += guest_fdt.o

@@ -169,9 +169,9 @@ static void write_gic(struct fdt_writer *w, unsigned int nr_vcpus)
 static void write_timer(struct fdt_writer *w)
 {
     static const char *const compatible[] = {"arm,armv8-timer", "arm,armv7-timer"};
-    static const uint32_t irqs[] = {IRQ_PPI,         PPI_SECURE_PHYS, IRQ_LEVEL_HIGH, IRQ_PPI,
-                                    PPI_NONSEC_PHYS, IRQ_LEVEL_HIGH,  IRQ_PPI,        PPI_VIRT,
-                                    IRQ_LEVEL_HIGH,  IRQ_PPI,         PPI_HYP,        IRQ_LEVEL_HIGH};
+    static const uint32_t irqs[] = {
+        IRQ_PPI, PPI_SECURE_PHYS, IRQ_LEVEL_HIGH, IRQ_PPI, PPI_NONSEC_PHYS, IRQ_LEVEL_HIGH,
+        IRQ_PPI, PPI_VIRT,        IRQ_LEVEL_HIGH, IRQ_PPI, PPI_HYP,         IRQ_LEVEL_HIGH};
 
     fdt_writer_begin_node(w, "timer");
     fdt_writer_prop_strings(w, "compatible", compatible, ARRAY_SIZE(compatible));
@@ -364,8 +364,8 @@ static bool names_msi_frame(const struct fdt_prop *prop, const struct host_scan 
  * The GIC's reg in its parent's cells (ac, sc): GICD as the host has it, then the first
  * redistributor region's base with room for nr_vcpus redistributors.
  */
-static int write_gic_reg(struct fdt_writer *w, const struct fdt_prop *reg, uint32_t ac,
-                         uint32_t sc, unsigned int nr_vcpus)
+static int write_gic_reg(struct fdt_writer *w, const struct fdt_prop *reg, uint32_t ac, uint32_t sc,
+                         unsigned int nr_vcpus)
 {
     uint32_t entry = 4 * (ac + sc), cells[8];
     uint64_t gicr_size, want = GUEST_FDT_GICR_STRIDE * nr_vcpus;

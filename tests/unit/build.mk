@@ -29,6 +29,7 @@ UNIT_CFLAGS := -std=c11 -g -O1 -fsanitize=address,undefined -fno-omit-frame-poin
 # vm.c calls are fakes in tests/unit/hv/host/fake_vm.c; sched.c is not built (per-CPU timers).
 unit-core-srcs := \
 	hypervisor/lib/fdt.c \
+	hypervisor/lib/fdt_writer.c \
 	hypervisor/lib/fmt.c \
 	hypervisor/devices/debugexit.c \
 	hypervisor/devices/pl011.c \
@@ -53,6 +54,7 @@ unit-core-srcs := \
 	hypervisor/vconsole.c \
 	hypervisor/vm.c \
 	arch/arm64/bootfdt.c \
+	arch/arm64/guest_fdt.c \
 	arch/arm64/image.c \
 	arch/x86/multiboot2.c \
 	arch/x86/hvm/emulate.c \

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Suite "arm64_guest_fdt": the arm64 guest device trees (arch/arm64/guest_fdt.c). Each tree built is
- * read back with the hypervisor's own reader (hypervisor/lib/fdt.c) and boot parser
+ * Suite "arm64_guest_fdt": the arm64 guest device trees (arch/arm64/guest_fdt.c). Each tree built
+ * is read back with the hypervisor's own reader (hypervisor/lib/fdt.c) and boot parser
  * (arch/arm64/bootfdt.c); dom0's are built from QEMU's virt trees and the virt-like test board
  * (build.mk, "Device trees") and compared node by node with the host tree they came from.
  */
@@ -99,8 +99,8 @@ static bool cells_are(const struct fdt *f, const char *path, const char *name,
     return prop_is(f, path, name, buf, 4 * nr);
 }
 
-#define CELLS_ARE(f, path, name, ...)                                                    \
-    cells_are(f, path, name, (const uint32_t[]){__VA_ARGS__},                            \
+#define CELLS_ARE(f, path, name, ...)                         \
+    cells_are(f, path, name, (const uint32_t[]){__VA_ARGS__}, \
               sizeof((const uint32_t[]){__VA_ARGS__}) / sizeof(uint32_t))
 
 static unsigned int count_compatible(const struct fdt *f, const char *compat)
@@ -268,8 +268,8 @@ static void test_guest_fdt_build_short_buffers_return_enospc(void)
         size_t got = 0;
         int rc = guest_fdt_build(buf, size, &p, &got);
 
-        if (size < total ? rc != -AXVM_ENOSPC : (rc != 0 || got != total ||
-                                                  memcmp(buf, tree, total) != 0)) {
+        if (size < total ? rc != -AXVM_ENOSPC
+                         : (rc != 0 || got != total || memcmp(buf, tree, total) != 0)) {
             UNIT_CHECK(false, "size %zu of %zu: rc %d", size, total, rc);
             free(buf);
             break;
@@ -307,8 +307,8 @@ static void *host_tree(const char *name, size_t *len, struct fdt *f)
 }
 
 /* A host node dom0's tree must have byte for byte, props_skipped aside. */
-static bool node_props_equal(const struct fdt *host, int hnode, const struct fdt *dom0,
-                             int dnode, const char *skipped)
+static bool node_props_equal(const struct fdt *host, int hnode, const struct fdt *dom0, int dnode,
+                             const char *skipped)
 {
     struct fdt_prop hp, dp;
     uint32_t cursor = 0;
@@ -359,9 +359,8 @@ static unsigned int check_copied_verbatim(const struct fdt *host, const struct f
             continue;
         }
         dnode = find(dom0, path);
-        UNIT_CHECK(dnode >= 0 &&
-                       node_props_equal(host, node, dom0, dnode,
-                                        strncmp(path, "/pcie@", 6) ? NULL : "msi-map"),
+        UNIT_CHECK(dnode >= 0 && node_props_equal(host, node, dom0, dnode,
+                                                  strncmp(path, "/pcie@", 6) ? NULL : "msi-map"),
                    "%s: missing or changed in dom0's tree", path);
         compared++;
     }
@@ -371,8 +370,7 @@ static unsigned int check_copied_verbatim(const struct fdt *host, const struct f
 static void test_dom0_fdt_build_from_qemu_virt_rewrites_what_dom0_sees(void)
 {
     static const char *const not_copied[] = {
-        "/memory@40000000", "/cpus", "/psci", "/chosen", "/intc@8000000", "/pmu",
-        "/fw-cfg@9020000",
+        "/memory@40000000", "/cpus", "/psci", "/chosen", "/intc@8000000", "/pmu", "/fw-cfg@9020000",
     };
     struct guest_fdt_params p = dom0_params();
     struct boot_info bi;

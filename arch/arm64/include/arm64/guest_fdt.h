@@ -27,10 +27,10 @@
 struct guest_fdt_params {
     struct {
         uint64_t base, size;
-    } ram[GUEST_FDT_MAX_RAM]; /* guest-physical, each size > 0 */
-    unsigned int nr_ram;      /* 1..GUEST_FDT_MAX_RAM */
-    unsigned int nr_vcpus;    /* 1..GUEST_FDT_MAX_VCPUS; vCPU n has MPIDR Aff0 = n */
-    const char *bootargs;     /* NULL: "" */
+    } ram[GUEST_FDT_MAX_RAM];          /* guest-physical, each size > 0 */
+    unsigned int nr_ram;               /* 1..GUEST_FDT_MAX_RAM */
+    unsigned int nr_vcpus;             /* 1..GUEST_FDT_MAX_VCPUS; vCPU n has MPIDR Aff0 = n */
+    const char *bootargs;              /* NULL: "" */
     uint64_t initrd_start, initrd_end; /* guest-physical; initrd_end 0: no initrd */
     bool uart; /* the PL011 model is there: the tree has it and /chosen points to it */
 };
