@@ -376,8 +376,7 @@ int vm_add_device(struct vm *vm, enum vm_device kind, enum dev_space space, uint
     case VM_DEVICE_UART16550:
         return arch_vm_add_uart(vm, space, base, irq);
     case VM_DEVICE_DEBUG_EXIT:
-        return space == DEV_SPACE_PIO && base <= UINT16_MAX ? debugexit_create(vm, (uint16_t)base)
-                                                            : -AXVM_EINVAL;
+        return debugexit_create(vm, space, base);
     case VM_DEVICE_TESTDEV:
         return space == DEV_SPACE_MMIO ? testdev_create(vm, base) : -AXVM_EINVAL;
     }

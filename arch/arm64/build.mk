@@ -19,3 +19,5 @@ hv-y += dom0.o
 hv-y += vpsci.o
 hv-y += guest_entry.o
 hv-y += domctl.o
+hv-y += image.o
+hv-y += guest_fdt.o

@@ -3,3 +3,4 @@
 hv-y += debugexit.o
 hv-y += testdev.o
 hv-y += uart16550.o
+hv-y += pl011.o

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The debug-exit port, as QEMU's isa-debug-exit: a guest's write of v ends its domain with
- * exit code v, reported in the log (and to dom0). Test guests end this way under axvm and
- * under bare QEMU alike.
+ * The debug-exit device: a guest's write of v ends its domain with exit code v, reported in the
+ * log (and to dom0). On x86 it is a port, as QEMU's isa-debug-exit, so test guests end this way
+ * under axvm and under bare QEMU alike; arm64 guests find it in MMIO space.
  */
 #define LOG_TAG "debugexit"
 #include <hv/devices.h>
@@ -48,14 +48,24 @@ static const struct device_ops debugexit_ops = {
     .destroy = debugexit_destroy,
 };
 
-int debugexit_create(struct vm *vm, uint16_t port)
-{
-    struct debugexit *d = heap_zalloc(sizeof(*d));
+#define DEBUGEXIT_SIZE 4
+#define PIO_SPACE_SIZE 0x10000
 
+int debugexit_create(struct vm *vm, enum dev_space space, uint64_t addr)
+{
+    /* The window's end must be representable, as the device bus wants. */
+    uint64_t limit =
+        space == DEV_SPACE_PIO ? PIO_SPACE_SIZE - DEBUGEXIT_SIZE : UINT64_MAX - DEBUGEXIT_SIZE;
+    struct debugexit *d;
+
+    if ((space != DEV_SPACE_PIO && space != DEV_SPACE_MMIO) || addr > limit) {
+        return -AXVM_EINVAL;
+    }
+    d = heap_zalloc(sizeof(*d));
     if (!d) {
         return -AXVM_ENOMEM;
     }
-    d->dev = (struct device){"debugexit", DEV_SPACE_PIO, port, 4, &debugexit_ops};
+    d->dev = (struct device){"debugexit", space, addr, DEBUGEXIT_SIZE, &debugexit_ops};
     d->vm = vm;
     return devbus_attach(&vm->devices, &d->dev);
 }

@@ -73,7 +73,7 @@
 struct uart16550 {
     struct device dev;
     struct vm *vm;
-    uart16550_irq_fn set_irq; /* NULL: the interrupt output goes nowhere */
+    dev_irq_fn set_irq; /* NULL: the interrupt output goes nowhere */
     void *irq_ctx;
     spinlock_t lock; /* guards everything below; taken before the interrupt controller's */
     uint8_t ier, fcr, lcr, mcr, scr, dll, dlm;
@@ -342,8 +342,8 @@ static const struct device_ops uart_ops = {
     .destroy = uart_destroy,
 };
 
-int uart16550_create_irq(struct vm *vm, enum dev_space space, uint64_t base,
-                         uart16550_irq_fn set_irq, void *irq_ctx)
+int uart16550_create_irq(struct vm *vm, enum dev_space space, uint64_t base, dev_irq_fn set_irq,
+                         void *irq_ctx)
 {
     struct uart16550 *u = heap_zalloc(sizeof(*u));
     int rc;

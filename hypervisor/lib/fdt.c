@@ -199,6 +199,38 @@ bool fdt_get_prop(const struct fdt *f, int node, const char *name, struct fdt_pr
     return false;
 }
 
+int fdt_next_prop(const struct fdt *f, int node, uint32_t *cursor, struct fdt_prop *prop)
+{
+    uint32_t off = *cursor;
+
+    if (node < 0 || token_at(f, (uint32_t)node) != FDT_BEGIN_NODE) {
+        return -AXVM_EINVAL;
+    }
+    if (!off) {
+        off = skip_token(f, (uint32_t)node);
+    }
+    while (off && token_at(f, off) == FDT_NOP) {
+        off += 4;
+    }
+    if (!off) {
+        return -AXVM_EINVAL;
+    }
+    if (token_at(f, off) != FDT_PROP) {
+        return -AXVM_ENOENT; /* properties come before subnodes */
+    }
+    if (!skip_token(f, off)) {
+        return -AXVM_EINVAL;
+    }
+    prop->name = prop_name(f, be32(f->blob + f->off_struct + off + 8));
+    if (!prop->name) {
+        return -AXVM_EINVAL;
+    }
+    prop->len = be32(f->blob + f->off_struct + off + 4);
+    prop->value = f->blob + f->off_struct + off + 12;
+    *cursor = skip_token(f, off);
+    return 0;
+}
+
 bool fdt_is_compatible(const struct fdt *f, int node, const char *compat)
 {
     struct fdt_prop p;

@@ -29,8 +29,10 @@ UNIT_CFLAGS := -std=c11 -g -O1 -fsanitize=address,undefined -fno-omit-frame-poin
 # vm.c calls are fakes in tests/unit/hv/host/fake_vm.c; sched.c is not built (per-CPU timers).
 unit-core-srcs := \
 	hypervisor/lib/fdt.c \
+	hypervisor/lib/fdt_writer.c \
 	hypervisor/lib/fmt.c \
 	hypervisor/devices/debugexit.c \
+	hypervisor/devices/pl011.c \
 	hypervisor/devices/testdev.c \
 	hypervisor/devices/uart16550.c \
 	hypervisor/addrspace.c \
@@ -52,6 +54,8 @@ unit-core-srcs := \
 	hypervisor/vconsole.c \
 	hypervisor/vm.c \
 	arch/arm64/bootfdt.c \
+	arch/arm64/guest_fdt.c \
+	arch/arm64/image.c \
 	arch/x86/multiboot2.c \
 	arch/x86/hvm/emulate.c \
 	arch/x86/hvm/guest_walk.c \
@@ -64,6 +68,7 @@ unit-test-srcs := \
 	tests/unit/unit.c \
 	$(wildcard tests/unit/hv/test_*.c) \
 	$(wildcard tests/unit/x86/test_*.c) \
+	$(wildcard tests/unit/arm64/test_*.c) \
 	$(wildcard tests/unit/hv/host/*.c)
 
 # Device trees: small.dts for the reader; the rest for the arm64 boot parser. The .dtsi files are

@@ -216,7 +216,7 @@ int arch_vm_add_devices(struct vm *vm)
         rc = uart16550_create_irq(vm, DEV_SPACE_PIO, COM1_PORT, com1_set_irq, vm);
     }
     if (!rc && (want & VM_DEV_DEBUG_EXIT)) {
-        rc = debugexit_create(vm, AXVM_DEBUG_EXIT_PORT);
+        rc = debugexit_create(vm, DEV_SPACE_PIO, AXVM_DEBUG_EXIT_PORT);
     }
     if (!rc && (want & VM_DEV_TESTDEV)) {
         rc = testdev_create(vm, AXVM_TESTDEV_X86_GPA);

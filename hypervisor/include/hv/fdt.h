@@ -50,6 +50,12 @@ const char *fdt_node_name(const struct fdt *f, int node);
 /* Returns: true and *prop when node has a property called name. */
 bool fdt_get_prop(const struct fdt *f, int node, const char *name, struct fdt_prop *prop);
 
+/*
+ * Step through node's properties in order: start with *cursor = 0. Returns: 0 with *prop set
+ * and *cursor moved past it; -AXVM_ENOENT after the last; -AXVM_EINVAL for a malformed one.
+ */
+int fdt_next_prop(const struct fdt *f, int node, uint32_t *cursor, struct fdt_prop *prop);
+
 /* Returns: whether node's "compatible" string list contains compat. */
 bool fdt_is_compatible(const struct fdt *f, int node, const char *compat);
 

@@ -350,6 +350,44 @@ static void test_debugexit_read_returns_all_ones_and_changes_nothing(void)
     CU_ASSERT_EQUAL(vm_get_state(vm), VM_STATE_RUNNING);
 }
 
+static void test_debugexit_create_in_mmio_ends_the_vm_on_a_write(void)
+{
+    CU_ASSERT_FATAL(debugexit_create(vm, DEV_SPACE_MMIO, AXVM_DEBUG_EXIT_ARM64_GPA) == 0);
+    CU_ASSERT_PTR_NULL(devbus_find(&vm->devices, DEV_SPACE_MMIO, AXVM_DEBUG_EXIT_ARM64_GPA + 4, 1));
+    CU_ASSERT_PTR_NULL(devbus_find(&vm->devices, DEV_SPACE_PIO, AXVM_DEBUG_EXIT_ARM64_GPA, 1));
+    CU_ASSERT_FATAL(vm_boot(vm) == 0);
+    CU_ASSERT_EQUAL(rd(DEV_SPACE_MMIO, AXVM_DEBUG_EXIT_ARM64_GPA, 4), 0xffffffff);
+    CU_ASSERT_EQUAL(vm_get_state(vm), VM_STATE_RUNNING);
+    wr(DEV_SPACE_MMIO, AXVM_DEBUG_EXIT_ARM64_GPA, 4, 0x2a);
+    CU_ASSERT_EQUAL(vm_get_state(vm), VM_STATE_SHUTDOWN);
+    CU_ASSERT_EQUAL(vm->shutdown_reason, AXVM_SHUTDOWN_EXIT);
+    CU_ASSERT_EQUAL(vm->exit_code, 0x2a);
+}
+
+static void test_debugexit_create_rejects_a_window_outside_its_space(void)
+{
+    static const struct {
+        enum dev_space space;
+        uint64_t addr;
+        int rc;
+    } cases[] = {
+        {DEV_SPACE_PIO, 0xfffc, 0},
+        {DEV_SPACE_PIO, 0xfffd, -AXVM_EINVAL},
+        {DEV_SPACE_PIO, 0x10000, -AXVM_EINVAL},
+        {DEV_SPACE_MMIO, UINT64_MAX - 4, 0},
+        {DEV_SPACE_MMIO, UINT64_MAX - 3, -AXVM_EINVAL},
+        {(enum dev_space)7, 0x1000, -AXVM_EINVAL},
+    };
+    unsigned int nr_devices = vm->devices.nr;
+
+    for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+        int rc = debugexit_create(vm, cases[i].space, cases[i].addr);
+
+        UNIT_CHECK(rc == cases[i].rc, "case %zu: rc %d, want %d", i, rc, cases[i].rc);
+    }
+    CU_ASSERT_EQUAL(vm->devices.nr, nr_devices + 2); /* the two that fit, nothing else */
+}
+
 /* ---------------------------------------------------------------------------------------- */
 /* test device */
 
@@ -467,7 +505,7 @@ static void test_devices_create_over_a_taken_range_returns_eexist_and_frees_the_
 
     for (int i = 0; i < NR_REPEATS; i++) {
         int rc_uart = uart16550_create(vm, DEV_SPACE_PIO, UART + 4);
-        int rc_exit = debugexit_create(vm, AXVM_DEBUG_EXIT_PORT - 3);
+        int rc_exit = debugexit_create(vm, DEV_SPACE_PIO, AXVM_DEBUG_EXIT_PORT - 3);
         int rc_testdev = testdev_create(vm, TESTDEV + AXVM_TESTDEV_SIZE - 1);
 
         if (rc_uart != -AXVM_EEXIST || rc_exit != -AXVM_EEXIST || rc_testdev != -AXVM_EEXIST) {
@@ -491,7 +529,7 @@ static void test_devices_create_on_a_full_bus_returns_enospc_and_frees_the_model
     before = fake_census_take();
     for (int i = 0; i < NR_REPEATS; i++) {
         int rc_uart = uart16550_create(vm, DEV_SPACE_PIO, 0x2f8);
-        int rc_exit = debugexit_create(vm, 0x501);
+        int rc_exit = debugexit_create(vm, DEV_SPACE_PIO, 0x501);
         int rc_testdev = testdev_create(vm, 0xe0000000);
 
         if (rc_uart != -AXVM_ENOSPC || rc_exit != -AXVM_ENOSPC || rc_testdev != -AXVM_ENOSPC) {
@@ -536,6 +574,8 @@ static CU_TestInfo devices_tests[] = {
     UNIT_TEST(test_debugexit_write_shuts_the_vm_down_with_the_code),
     UNIT_TEST(test_debugexit_second_write_keeps_the_first_code),
     UNIT_TEST(test_debugexit_read_returns_all_ones_and_changes_nothing),
+    UNIT_TEST(test_debugexit_create_in_mmio_ends_the_vm_on_a_write),
+    UNIT_TEST(test_debugexit_create_rejects_a_window_outside_its_space),
     UNIT_TEST(test_testdev_scratch_reads_back_at_every_width_and_offset),
     UNIT_TEST(test_testdev_scratch_is_little_endian_across_widths),
     UNIT_TEST(test_testdev_last_access_registers_describe_the_last_scratch_access),

@@ -264,10 +264,38 @@ static void test_fdt_rsvmap_entry_lists_memreserve_then_enoent(void)
     CU_ASSERT_EQUAL(fdt_rsvmap_entry(&small, 2, &base, &size), -AXVM_ENOENT);
 }
 
+static void test_fdt_next_prop_lists_a_nodes_properties_in_order(void)
+{
+    static const char *const root_props[] = {"#address-cells", "#size-cells", "compatible", "model",
+                                             "empty-prop"};
+    struct fdt_prop prop;
+    uint32_t cursor = 0;
+    unsigned int n = 0;
+    int root = find_node(&small, "/"), gamma = find_node(&small, "/alpha/gamma"), rc;
+
+    CU_ASSERT_FATAL(root >= 0 && gamma >= 0);
+    while ((rc = fdt_next_prop(&small, root, &cursor, &prop)) == 0 && n < 5) {
+        UNIT_CHECK(strcmp(prop.name, root_props[n]) == 0, "property %u: %s", n, prop.name);
+        n++;
+    }
+    CU_ASSERT_EQUAL(n, 5);
+    CU_ASSERT_EQUAL(rc, -AXVM_ENOENT); /* the subnodes are not properties */
+    CU_ASSERT_EQUAL(fdt_next_prop(&small, root, &cursor, &prop), -AXVM_ENOENT);
+    cursor = 0;
+    CU_ASSERT_EQUAL(fdt_next_prop(&small, root, &cursor, &prop), 0);
+    CU_ASSERT_EQUAL(prop.len, 4);
+    CU_ASSERT_EQUAL(get_be32(prop.value), 2);
+    cursor = 0;
+    CU_ASSERT_EQUAL(fdt_next_prop(&small, gamma, &cursor, &prop), -AXVM_ENOENT);
+    cursor = 0;
+    CU_ASSERT_EQUAL(fdt_next_prop(&small, root + 4, &cursor, &prop), -AXVM_EINVAL);
+}
+
 static CU_TestInfo fdt_tests[] = {
     UNIT_TEST(test_fdt_open_accepts_a_tree_from_dtc),
     UNIT_TEST(test_fdt_open_totalsize_beyond_max_size_returns_e2big),
     UNIT_TEST(test_fdt_next_node_walks_in_document_order),
+    UNIT_TEST(test_fdt_next_prop_lists_a_nodes_properties_in_order),
     UNIT_TEST(test_fdt_node_name_of_a_non_node_offset_is_null),
     UNIT_TEST(test_fdt_get_prop_finds_only_the_node_s_own_properties),
     UNIT_TEST(test_fdt_get_prop_of_a_non_node_offset_finds_nothing),

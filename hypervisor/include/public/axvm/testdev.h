@@ -8,8 +8,9 @@
 #ifndef AXVM_PUBLIC_TESTDEV_H
 #define AXVM_PUBLIC_TESTDEV_H
 
-#define AXVM_TESTDEV_X86_GPA 0xd0000000u /* where x86 guests find it; one 4 KiB page */
-#define AXVM_TESTDEV_SIZE    0x1000u
+#define AXVM_TESTDEV_X86_GPA   0xd0000000u /* where x86 guests find it; one 4 KiB page */
+#define AXVM_TESTDEV_ARM64_GPA 0x0a000000u /* where arm64 guests find it */
+#define AXVM_TESTDEV_SIZE      0x1000u
 
 #define AXVM_TESTDEV_SCRATCH      0x000u /* 256 bytes, read/write, little-endian */
 #define AXVM_TESTDEV_SCRATCH_SIZE 0x100u
@@ -18,6 +19,8 @@
 #define AXVM_TESTDEV_LAST_VALUE   0x110u /* u64, read-only: the value the last write stored */
 #define AXVM_TESTDEV_NR_ACCESSES  0x118u /* u64, read-only: scratch accesses so far */
 
-#define AXVM_DEBUG_EXIT_PORT 0xf4u /* x86 debug-exit device: a write of v ends the domain */
+#define AXVM_DEBUG_EXIT_PORT      0xf4u /* x86 debug-exit device: a write of v ends the domain */
+/* arm64 debug-exit device: a 32-bit write of v at this gpa (a 4-byte window) ends the domain */
+#define AXVM_DEBUG_EXIT_ARM64_GPA 0x09100000u
 
 #endif /* AXVM_PUBLIC_TESTDEV_H */
