@@ -3,7 +3,16 @@
 #include <hv/fdt.h>
 #include <hv/string.h>
 #include <public/axvm/hypercall.h>
+#include <public/axvm/testdev.h>
 #include "../guest.h"
+
+/* Once <public/axvm/testdev.h> has the arm64 addresses (issue #7), they must agree. */
+#ifdef AXVM_TESTDEV_ARM64_GPA
+_Static_assert(AXVM_TESTDEV_ARM64_GPA == GUEST_TESTDEV_GPA, "test device address");
+#endif
+#ifdef AXVM_DEBUG_EXIT_ARM64_GPA
+_Static_assert(AXVM_DEBUG_EXIT_ARM64_GPA == GUEST_DEBUG_EXIT_GPA, "debug-exit address");
+#endif
 
 #define UART_DR    0x00
 #define UART_FR    0x18
