@@ -136,7 +136,7 @@ run: deps
 test: deps
 	$(Q)$(MAKE) --no-print-directory ARCH=x86_64 hypervisor guests
 	$(Q)$(MAKE) --no-print-directory dom0
-	$(Q)$(MAKE) --no-print-directory ARCH=arm64 hypervisor
+	$(Q)$(MAKE) --no-print-directory ARCH=arm64 hypervisor guests
 	$(Q)$(MAKE) --no-print-directory unit-build toolstack toolstack-tests
 	$(Q)tests/run-tests.sh
 
@@ -144,7 +144,7 @@ ci: test
 
 bench: deps
 	$(Q)$(MAKE) --no-print-directory ARCH=x86_64 hypervisor guests
-	$(Q)$(MAKE) --no-print-directory ARCH=arm64 hypervisor
+	$(Q)$(MAKE) --no-print-directory ARCH=arm64 hypervisor guests
 	$(Q)$(MAKE) --no-print-directory dom0
 	$(Q)bench/boot-time.sh
 	$(Q)bench/guests.sh
@@ -162,7 +162,8 @@ help:
 	@echo '  test              unit tests, then QEMU boot tests of both arches (builds dom0)'
 	@echo '  toolstack         axvm-xl for this host, build/toolstack/axvm-xl'
 	@echo '  unit              host unit tests only (CUnit: core, then toolstack)'
-	@echo '  guests            x86_64 test guests (tests/guests/), build/x86_64/guests/*.elf'
+	@echo '  guests            test guests (tests/guests/): build/x86_64/guests/*.elf, or with'
+	@echo '                    ARCH=arm64 build/arm64/guests/*.bin (arm64 Images; .elf to debug)'
 	@echo '  dom0              x86_64 dom0: axvm.ko, static axvm-xl, initramfs (build/x86_64/dom0/)'
 	@echo '                    and the Linux domU kernel and initrd (build/x86_64/linux/)'
 	@echo '  linux-guest       only the Linux domU kernel and initrd, build/x86_64/linux/'

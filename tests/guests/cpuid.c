@@ -64,10 +64,9 @@ static void test_msrs(void)
     check(gp_count == 2, "msr: unknown MSRs raise #GP (%u)", gp_count);
 }
 
-void guest_main(uint32_t magic, const struct mb1_info *mbi)
+void guest_main(const struct guest_boot *boot)
 {
-    (void)magic;
-    (void)mbi;
+    (void)boot;
     guest_set_handler(13, on_gp);
     test_cpuid();
     test_msrs();

@@ -6,15 +6,14 @@
  */
 #include "lib/guest.h"
 
-void guest_main(uint32_t magic, const struct mb1_info *mbi)
+void guest_main(const struct guest_boot *boot)
 {
+    (void)boot;
     struct {
         uint16_t limit;
         uint64_t base;
     } __attribute__((packed)) empty_idt = {0, 0};
 
-    (void)magic;
-    (void)mbi;
     guest_puts("crash: about to triple-fault\n");
     __asm__ volatile("lidt %0\n\tud2" : : "m"(empty_idt));
     guest_puts("crash: still alive, which is wrong\n");

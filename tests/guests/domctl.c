@@ -225,13 +225,13 @@ static void test_stopped_domain(void)
     expect(rc, -AXVM_ENOENT, "getinfo after destroy");
 }
 
-void guest_main(uint32_t magic, const struct mb1_info *mbi)
+void guest_main(const struct guest_boot *boot)
 {
+    const struct mb1_info *mbi = boot->arch.mbi;
     uint64_t ram_end = 0x100000ULL + (uint64_t)mbi->mem_upper * 1024, free0, now = 0;
     int64_t rc;
     int id;
 
-    (void)magic;
     if (!on_axvm()) {
         guest_puts("domctl: needs axvm\n");
         guest_exit(2);

@@ -51,8 +51,10 @@ static void check_modules(const struct mb1_info *mbi)
           "hello: module of %u bytes with its contents", m->mod_end - m->mod_start);
 }
 
-void guest_main(uint32_t magic, const struct mb1_info *mbi)
+void guest_main(const struct guest_boot *boot)
 {
+    uint32_t magic = boot->arch.magic;
+    const struct mb1_info *mbi = boot->arch.mbi;
     const char *cmdline = (const char *)(uintptr_t)mbi->cmdline;
 
     guest_puts("hello from a guest\n");

@@ -5,12 +5,11 @@
  */
 #include "lib/guest.h"
 
-void guest_main(uint32_t magic, const struct mb1_info *mbi)
+void guest_main(const struct guest_boot *boot)
 {
     volatile uint64_t x = 0x9e3779b97f4a7c15ULL;
 
-    (void)magic;
-    (void)mbi;
+    (void)boot;
     guest_printf("hog: spinning\n");
     for (;;) {
         x ^= x << 13;

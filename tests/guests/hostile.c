@@ -16,12 +16,12 @@ static bool is_device(uint64_t gpa)
     return (gpa >= TESTDEV && gpa < TESTDEV + STEP) || (gpa >= LAPIC && gpa < LAPIC + STEP);
 }
 
-void guest_main(uint32_t magic, const struct mb1_info *mbi)
+void guest_main(const struct guest_boot *boot)
 {
+    const struct mb1_info *mbi = boot->arch.mbi;
     uint64_t ram_end = 0x100000ULL + (uint64_t)mbi->mem_upper * 1024;
     unsigned int tried = 0, leaked = 0;
 
-    (void)magic;
     for (uint64_t gpa = ram_end; gpa < 0x100000000ULL; gpa += STEP) {
         volatile uint64_t *p = (volatile uint64_t *)(uintptr_t)gpa;
 

@@ -40,7 +40,7 @@ static void test_bad_arguments(uint64_t ram_end)
                  "buffer that runs off the end of RAM");
     expect_error(hypercall(AXVM_HC_CONSOLE_WRITE, UINT64_MAX - 3, 16, 0), -AXVM_EFAULT,
                  "buffer that wraps around 2^64");
-    expect_error(hypercall(AXVM_HC_CONSOLE_WRITE, AXVM_TESTDEV_X86_GPA, 8, 0), -AXVM_EFAULT,
+    expect_error(hypercall(AXVM_HC_CONSOLE_WRITE, GUEST_TESTDEV_GPA, 8, 0), -AXVM_EFAULT,
                  "buffer in MMIO space, not RAM");
     expect_error(hypercall(AXVM_HC_CONSOLE_WRITE, (uintptr_t)big, sizeof(big), 0), -AXVM_EINVAL,
                  "length over the limit");
@@ -55,15 +55,14 @@ static void test_bad_arguments(uint64_t ram_end)
           "hypercall: still running after all that");
 }
 
-void guest_main(uint32_t magic, const struct mb1_info *mbi)
+void guest_main(const struct guest_boot *boot)
 {
-    (void)magic;
     if (!on_axvm()) {
         guest_puts("hypercall: needs axvm\n");
         guest_exit(2);
     }
     test_valid_calls();
-    test_bad_arguments(0x100000ULL + (uint64_t)mbi->mem_upper * 1024);
+    test_bad_arguments(boot->ram_end);
     hypercall(AXVM_HC_VM_SHUTDOWN, AXVM_SHUTDOWN_POWEROFF, guest_summary("hypercall"), 0);
     guest_puts("hypercall: vm_shutdown returned\n");
     guest_exit(3);

@@ -176,10 +176,9 @@ static void test_empty_space(void)
     check(reg(AXVM_TESTDEV_NR_ACCESSES) == before, "mmio: none of that reached the scratch window");
 }
 
-void guest_main(uint32_t magic, const struct mb1_info *mbi)
+void guest_main(const struct guest_boot *boot)
 {
-    (void)magic;
-    (void)mbi;
+    (void)boot;
     if (!on_axvm()) {
         guest_puts("mmio: needs axvm's test device\n");
         guest_exit(2);

@@ -97,13 +97,12 @@ static uint64_t median(uint64_t v[GROUP])
     return v[GROUP / 2];
 }
 
-void guest_main(uint32_t magic, const struct mb1_info *mbi)
+void guest_main(const struct guest_boot *boot)
 {
+    (void)boot;
     uint64_t khz = guest_tsc_khz(), us[GROUP];
     struct axvm_pcpu_stats a, b;
 
-    (void)magic;
-    (void)mbi;
     guest_delay(300 * MS, khz); /* the hogs settle */
     a = cpu_stats(1);
     guest_delay(3000 * MS, khz);

@@ -159,16 +159,15 @@ static __attribute__((noreturn)) void fairness(void)
     guest_finish("schedmon");
 }
 
-void guest_main(uint32_t magic, const struct mb1_info *mbi)
+void guest_main(const struct guest_boot *boot)
 {
+    (void)boot;
     uint64_t elapsed, w256, w512, capped, permille;
     const struct axvm_domain_stats *d256, *d512, *dcap, *droam, *self;
     const struct axvm_vcpu_stats *roam;
     struct axvm_sched_credit got = {0};
     int64_t rc;
 
-    (void)magic;
-    (void)mbi;
     tsc_khz = guest_tsc_khz();
     timer_khz = guest_cpuid(AXVM_CPUID_TIMING, 0).ebx;
     guest_set_handler(VEC_TIMER, on_timer);

@@ -335,10 +335,9 @@ static void test_init_stops_the_ap(void)
     check(wait_for(&ap_ipis, before + 1), "smp: ... and it takes IPIs again");
 }
 
-void guest_main(uint32_t magic, const struct mb1_info *mbi)
+void guest_main(const struct guest_boot *boot)
 {
-    (void)magic;
-    (void)mbi;
+    (void)boot;
     tsc_khz = guest_tsc_khz();
     guest_set_handler(VEC_TO_BSP, on_ipi_to_bsp);
     guest_set_handler(VEC_SPURIOUS, on_spurious);

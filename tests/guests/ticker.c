@@ -37,12 +37,11 @@ static void on_spurious(struct trap_frame *f)
     (void)f;
 }
 
-void guest_main(uint32_t magic, const struct mb1_info *mbi)
+void guest_main(const struct guest_boot *boot)
 {
+    (void)boot;
     uint64_t seen = 0, n = 0;
 
-    (void)magic;
-    (void)mbi;
     guest_set_handler(VEC_TICK, on_tick);
     guest_set_handler(VEC_SPUR, on_spurious);
     lapic_write(REG_SVR, 0x100 | VEC_SPUR);

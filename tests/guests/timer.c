@@ -216,10 +216,9 @@ static void test_x2apic(void)
     test_oneshot("x2APIC");
 }
 
-void guest_main(uint32_t magic, const struct mb1_info *mbi)
+void guest_main(const struct guest_boot *boot)
 {
-    (void)magic;
-    (void)mbi;
+    (void)boot;
     tsc_khz = guest_tsc_khz();
     timer_khz = on_axvm() ? guest_cpuid(AXVM_CPUID_TIMING, 0).ebx : 1000000;
     guest_set_handler(VEC_TIMER, on_timer);

@@ -154,12 +154,12 @@ static bool has_word(const char *s, const char *word)
     return false;
 }
 
-void guest_main(uint32_t magic, const struct mb1_info *mbi)
+void guest_main(const struct guest_boot *boot)
 {
+    const struct mb1_info *mbi = boot->arch.mbi;
     bool com2 = (mbi->flags & (1u << 2)) && has_word((const char *)(uintptr_t)mbi->cmdline, "com2");
     unsigned int pin = com2 ? 3 : 4;
 
-    (void)magic;
     port = com2 ? 0x2f8 : 0x3f8;
     guest_set_handler(VEC_UART, on_uart);
     guest_set_handler(VEC_TICK, on_tick);

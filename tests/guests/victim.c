@@ -5,27 +5,26 @@
  */
 #include "lib/guest.h"
 
-#define AREA_START 0x400000u
-#define AREA_SIZE  0x400000u
+#define AREA_OFFSET 0x400000u /* 4 MiB into RAM */
+#define AREA_SIZE   0x400000u
 
 static uint64_t pattern(uintptr_t p)
 {
     return (p * 0x9e3779b97f4a7c15ULL) ^ 0x0123456789abcdefULL;
 }
 
-void guest_main(uint32_t magic, const struct mb1_info *mbi)
+void guest_main(const struct guest_boot *boot)
 {
-    uint64_t tsc_khz = guest_tsc_khz(), start;
+    const uintptr_t area = (uintptr_t)(boot->ram_base + AREA_OFFSET);
+    uint64_t start;
     unsigned int rounds = 0, bad = 0;
 
-    (void)magic;
-    (void)mbi;
-    for (uintptr_t p = AREA_START; p < AREA_START + AREA_SIZE; p += 8) {
+    for (uintptr_t p = area; p < area + AREA_SIZE; p += 8) {
         *(volatile uint64_t *)p = pattern(p);
     }
-    start = rdtsc();
-    while ((rdtsc() - start) / tsc_khz < 3000) { /* 3 s */
-        for (uintptr_t p = AREA_START; p < AREA_START + AREA_SIZE; p += 64) {
+    start = guest_now_ns();
+    while (guest_now_ns() - start < 3000000000ULL) { /* 3 s */
+        for (uintptr_t p = area; p < area + AREA_SIZE; p += 64) {
             bad += *(volatile uint64_t *)p != pattern(p);
         }
         rounds++;

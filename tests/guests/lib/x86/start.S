@@ -2,7 +2,7 @@
 /*
  * Entry of every x86 test guest: a Multiboot (v1) header, then from 32-bit protected mode
  * (how Multiboot loaders, axvm's and QEMU's -kernel alike, enter) into 64-bit long mode with an
- * identity map of the low 4 GiB in 2 MiB pages, and on to guest_main(magic, mbi).
+ * identity map of the low 4 GiB in 2 MiB pages, and on to guest_start(magic, mbi) (lib/x86/arch.c).
  */
 #define MB1_MAGIC 0x1badb002
 #define MB1_FLAGS 0x3 /* page-aligned modules, memory information */
@@ -68,7 +68,7 @@ long_mode:
     mov $stack_top, %rsp
     mov %edi, %edi
     mov %esi, %esi
-    call guest_main
+    call guest_start
 3:  cli
     hlt
     jmp 3b

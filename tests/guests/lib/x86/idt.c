@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* Guest interrupt handling: a 64-bit IDT whose vectors call C handlers the test installs. */
-#include "guest.h"
+#include "../guest.h"
 
 struct gate {
     uint16_t offset_low, selector;
