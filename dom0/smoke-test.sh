@@ -2,18 +2,40 @@
 # SPDX-License-Identifier: MIT
 # Smoke test of the dom0 and domU images on plain QEMU (TCG, no axvm underneath): boots the
 # Debian kernel with each initramfs and drives its shell over the serial line. Under plain QEMU
-# axvm.ko must refuse to load (no axvm CPUID signature), and axvm-xl must still work as far as
-# it can without the hypervisor. Not part of `make test`: the boot tests with the hypervisor
-# cover the same images for real. Every QEMU it starts is killed on exit.
+# axvm.ko must refuse to load (no axvm CPUID signature on x86_64, no axvm node in the device
+# tree on arm64), and axvm-xl and axvm-top must still work as far as they can without the
+# hypervisor. Not part of `make test`: the boot tests with the hypervisor cover the same images
+# for real. Every QEMU it starts is killed on exit.
 #
-# Usage: dom0/smoke-test.sh [dom0|domu]...   (default: both; run `make dom0` first)
-# Prints "PASS smoke/<image>" or "FAIL smoke/<image>: <why>" per image; exit status 0 if all
-# passed. Serial logs stay in build/tests/dom0-smoke/<image>.log.
+# Usage: dom0/smoke-test.sh [--arch x86_64|arm64] [dom0|domu]...
+#   (default: x86_64, both images; run `make ARCH=<arch> dom0` first). arm64 boots Debian's
+#   arm64 Image at EL1 on QEMU's virt board (GICv3, -cpu max), console ttyAMA0.
+# Prints "PASS smoke/<arch>/<image>" or "FAIL smoke/<arch>/<image>: <why>" per image; exit
+# status 0 if all passed. Serial logs stay in build/tests/dom0-smoke/<arch>-<image>.log.
 set -uo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
 work=$root/build/tests/dom0-smoke
-kernel=$root/build/x86_64/linux/vmlinuz
+arch=x86_64
+if [ "${1:-}" = --arch ]; then
+    arch=${2:-}
+    shift 2 || true
+fi
+case "$arch" in
+x86_64)
+    kernel=$root/build/x86_64/linux/vmlinuz
+    qemu=(qemu-system-x86_64 -accel tcg -M pc -m 1G)
+    console=ttyS0
+    ;;
+arm64)
+    kernel=$root/build/arm64/linux/Image
+    qemu=(qemu-system-aarch64 -accel tcg -M virt,gic-version=3 -cpu max -m 512M)
+    console=ttyAMA0
+    ;;
+*) echo "usage: $0 [--arch x86_64|arm64] [dom0|domu]..." >&2; exit 2 ;;
+esac
+dom0_image=$root/build/$arch/dom0/initramfs.cpio.gz
+domu_image=$root/build/$arch/linux/domu-initrd.img
 boot_timeout=${SMOKE_BOOT_TIMEOUT:-120} # seconds to the ready line (TCG on a busy machine)
 step_timeout=${SMOKE_STEP_TIMEOUT:-30}  # seconds for each command's answer
 
@@ -42,9 +64,9 @@ start_qemu() {
     rm -f "$fifo.in" "$fifo.out" "$log"
     mkfifo "$fifo.in" "$fifo.out"
     : >"$log"
-    qemu-system-x86_64 -accel tcg -M pc -m 1G -smp 1 -display none -monitor none \
+    "${qemu[@]}" -smp 1 -display none -monitor none \
         -no-reboot -serial "pipe:$fifo" -kernel "$kernel" -initrd "$initrd" \
-        -append "console=ttyS0 quiet panic=-1" >"$log.qemu" 2>&1 &
+        -append "console=$console quiet panic=-1" >"$log.qemu" 2>&1 &
     qemu_pid=$!
     # Read-write opens never block on a FIFO, whether or not QEMU has opened its end yet.
     exec 3<>"$fifo.in"
@@ -79,7 +101,7 @@ send() {
 check_dom0() {
     local n_examples
     trap stop_qemu EXIT
-    start_qemu "$root/build/x86_64/dom0/initramfs.cpio.gz"
+    start_qemu "$dom0_image"
     wait_for '^axvm-dom0: (ready|axvm.ko did not load)' "$boot_timeout" ||
         fail "no 'axvm-dom0:' line within ${boot_timeout}s"
     ready_s=$(elapsed)
@@ -94,16 +116,26 @@ check_dom0() {
     send 'test -e /dev/axvm; echo "devnode=$?"'
     wait_for '^devnode=1$' "$step_timeout" || fail "/dev/axvm exists although the module refused"
 
+    # The static tools are this architecture's (uname -m: x86_64 or aarch64).
+    send 'echo "machine=$(uname -m)"'
+    wait_for "^machine=${arch/arm64/aarch64}\$" "$step_timeout" ||
+        fail "the kernel is not ${arch/arm64/aarch64}"
+
     send 'axvm-xl help; echo "help-rc=$?"'
     wait_for '^Usage: axvm-xl COMMAND' "$step_timeout" && wait_for '^help-rc=0$' "$step_timeout" ||
         fail "axvm-xl help did not work"
+
+    send 'axvm-top -b -i 1; echo "top-rc=$?"'
+    wait_for '^top-rc=[0-9]' "$step_timeout" || fail "axvm-top -b -i 1 did not finish"
+    wait_for '^top-rc=[1-9]' 0 || fail "axvm-top -b succeeded without the hypervisor"
+    wait_for '^axvm-top: .*/dev/axvm not found' 0 || fail "axvm-top did not say that /dev/axvm is missing"
 
     send 'axvm-xl list; echo "list-rc=$?"'
     wait_for '/dev/axvm not found' "$step_timeout" || fail "axvm-xl list did not say /dev/axvm is missing"
     wait_for '^list-rc=[1-9]' "$step_timeout" || fail "axvm-xl list succeeded without the hypervisor"
 
-    # Every example in the image is an x86_64 one, with the files it names next to it.
-    n_examples=$(zcat "$root/build/x86_64/dom0/initramfs.cpio.gz" | cpio -t --quiet 2>/dev/null |
+    # Every example in the image is one of this architecture, with the files it names next to it.
+    n_examples=$(zcat "$dom0_image" | cpio -t --quiet 2>/dev/null |
         grep -c '^etc/axvm/[^/]*\.xml$')
     [ "$n_examples" -gt 0 ] || fail "no examples in /etc/axvm"
     send 'axvm-xl config-check /etc/axvm/*.xml; echo "check-rc=$?"'
@@ -122,12 +154,12 @@ check_dom0() {
 
     send 'poweroff -f'
     wait_qemu_exit || fail "poweroff -f did not stop the machine"
-    pass "dom0 ready after ${ready_s}s; module refused; help, list, config-check of $n_examples examples; Ctrl-C"
+    pass "dom0 ready after ${ready_s}s; module refused; help, top, list, config-check of $n_examples examples; Ctrl-C"
 }
 
 check_domu() {
     trap stop_qemu EXIT
-    start_qemu "$root/build/x86_64/linux/domu-initrd.img"
+    start_qemu "$domu_image"
     wait_for '^axvm-domu: ready$' "$boot_timeout" || fail "no 'axvm-domu: ready' within ${boot_timeout}s"
     ready_s=$(elapsed)
     wait_for '^domu# ' "$step_timeout" || fail "no shell prompt"
@@ -150,16 +182,16 @@ wait_qemu_exit() {
 
 # fail/pass end the image's subshell, whose EXIT trap (set in check_*) stops its QEMU.
 fail() {
-    echo "FAIL smoke/$image: $* (log: ${log#"$root"/})"
+    echo "FAIL smoke/$arch/$image: $* (log: ${log#"$root"/})"
     exit 1
 }
 pass() {
-    echo "PASS smoke/$image: $*"
+    echo "PASS smoke/$arch/$image: $*"
     exit 0
 }
 
-command -v qemu-system-x86_64 >/dev/null || { echo "FAIL smoke: no qemu-system-x86_64"; exit 1; }
-[ -f "$kernel" ] || { echo "FAIL smoke: $kernel missing (make dom0)"; exit 1; }
+command -v "${qemu[0]}" >/dev/null || { echo "FAIL smoke/$arch: no ${qemu[0]}"; exit 1; }
+[ -f "$kernel" ] || { echo "FAIL smoke/$arch: $kernel missing (make ARCH=$arch dom0)"; exit 1; }
 mkdir -p "$work"
 
 images=("$@")
@@ -168,9 +200,9 @@ status=0
 for image in "${images[@]}"; do
     case "$image" in
     dom0 | domu) ;;
-    *) echo "usage: $0 [dom0|domu]..." >&2; exit 2 ;;
+    *) echo "usage: $0 [--arch x86_64|arm64] [dom0|domu]..." >&2; exit 2 ;;
     esac
-    log=$work/$image.log
+    log=$work/$arch-$image.log
     ("check_$image") || status=1
 done
 exit $status

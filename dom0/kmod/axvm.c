@@ -19,8 +19,15 @@
 #include <linux/string.h>
 #include <linux/types.h>
 #include <linux/uaccess.h>
+#if defined(CONFIG_X86)
 #include <asm/cpufeature.h>
 #include <asm/processor.h>
+#elif defined(CONFIG_ARM64)
+#include <linux/of.h>
+#include <asm/virt.h>
+#else
+#error "axvm.ko knows the hypercall instruction of x86 and arm64 only"
+#endif
 
 #include <public/axvm/dom0.h>
 #include <public/axvm/domctl.h>
@@ -40,16 +47,23 @@ static_assert(AXVM_IOCTL_HYPERCALL ==
  * the hypervisor handles one control call of dom0's at a time anyway.
  */
 static DEFINE_MUTEX(axvm_call_lock);
-static void *axvm_arg_page;  /* AXVM_IOCTL_MAX_ARG bytes used of one page */
-static void *axvm_buf;	     /* AXVM_COPY_MAX bytes */
+static void *axvm_arg_page; /* AXVM_IOCTL_MAX_ARG bytes used of one page */
+static void *axvm_buf;	    /* AXVM_COPY_MAX bytes */
+
+/*
+ * The architecture's part: axvm_hypercall4() issues hypercall nr with four
+ * arguments in the register convention of docs/hypercalls.md, and
+ * axvm_arch_probe() says whether axvm is there to answer it. In both, the
+ * "memory" clobber makes the compiler finish the copies into the bounce pages
+ * before the call and read them again after it.
+ */
+#ifdef CONFIG_X86
+
 static bool axvm_use_vmcall; /* Intel: VMCALL; AMD and Hygon: VMMCALL */
 
 /*
- * Issue hypercall nr with four arguments in the 64-bit register convention
- * (docs/hypercalls.md): RAX = nr, RDI, RSI, RDX, R10; the result in RAX. The
- * hypervisor preserves every other register. The "memory" clobber makes the
- * compiler finish the copies into the bounce pages before the call and read
- * them again after it.
+ * RAX = nr, RDI, RSI, RDX, R10; the result in RAX. The hypervisor preserves
+ * every other register.
  */
 static long axvm_hypercall4(unsigned long nr, unsigned long a0,
 			    unsigned long a1, unsigned long a2,
@@ -70,6 +84,68 @@ static long axvm_hypercall4(unsigned long nr, unsigned long a0,
 			     : "memory");
 	return ret;
 }
+
+/* True when CPUID says we run under axvm: the hypervisor bit and its name. */
+static bool axvm_arch_probe(void)
+{
+	u32 eax, sig[3];
+
+	if (!boot_cpu_has(X86_FEATURE_HYPERVISOR))
+		return false;
+	cpuid(AXVM_CPUID_SIGNATURE, &eax, &sig[0], &sig[1], &sig[2]);
+	if (eax < AXVM_CPUID_SIGNATURE ||
+	    memcmp(sig, "axvmaxvmaxvm", sizeof(sig)) != 0)
+		return false;
+	axvm_use_vmcall = boot_cpu_data.x86_vendor == X86_VENDOR_INTEL;
+	return true;
+}
+
+#else /* CONFIG_ARM64 */
+
+/*
+ * HVC #0 with x0 = nr, x1-x4 = the arguments; the result in x0. The contract
+ * only promises x0, so the other argument registers count as changed, and
+ * x5-x17 as clobbered (what the SMC Calling Convention 1.0 allows a
+ * hypervisor call to do to them).
+ */
+static long axvm_hypercall4(unsigned long nr, unsigned long a0,
+			    unsigned long a1, unsigned long a2,
+			    unsigned long a3)
+{
+	register unsigned long x0 asm("x0") = nr;
+	register unsigned long x1 asm("x1") = a0;
+	register unsigned long x2 asm("x2") = a1;
+	register unsigned long x3 asm("x3") = a2;
+	register unsigned long x4 asm("x4") = a3;
+
+	asm volatile("hvc #0"
+		     : "+r"(x0), "+r"(x1), "+r"(x2), "+r"(x3), "+r"(x4)
+		     :
+		     : "x5", "x6", "x7", "x8", "x9", "x10", "x11", "x12", "x13",
+		       "x14", "x15", "x16", "x17", "memory");
+	return (long)x0;
+}
+
+/*
+ * arm64 has no CPUID leaf to ask, and an HVC with nothing at EL2 to take it is
+ * an undefined instruction (or, with the kernel itself at EL2, a call into its
+ * own hyp stub). So the hypervisor says it is there in dom0's device tree:
+ * /hypervisor { compatible = "axvm,hypervisor"; }. Only then is HVC made.
+ */
+static bool axvm_arch_probe(void)
+{
+	struct device_node *np;
+
+	if (is_kernel_in_hyp_mode())
+		return false;
+	np = of_find_compatible_node(NULL, NULL, "axvm,hypervisor");
+	if (!np)
+		return false;
+	of_node_put(np);
+	return true;
+}
+
+#endif /* CONFIG_X86 */
 
 /* The calls the toolstack may make through /dev/axvm. */
 static bool axvm_is_allowed(u32 nr)
@@ -195,28 +271,15 @@ static struct miscdevice axvm_misc = {
 	.mode = 0600,
 };
 
-/* True when CPUID says we run under axvm: the hypervisor bit and its name. */
-static bool axvm_is_present(void)
-{
-	u32 eax, sig[3];
-
-	if (!boot_cpu_has(X86_FEATURE_HYPERVISOR))
-		return false;
-	cpuid(AXVM_CPUID_SIGNATURE, &eax, &sig[0], &sig[1], &sig[2]);
-	return eax >= AXVM_CPUID_SIGNATURE &&
-	       memcmp(sig, "axvmaxvmaxvm", sizeof(sig)) == 0;
-}
-
 static int __init axvm_init(void)
 {
 	long version;
 	int ret;
 
-	if (!axvm_is_present()) {
+	if (!axvm_arch_probe()) {
 		pr_err("not running under the axvm hypervisor\n");
 		return -ENODEV;
 	}
-	axvm_use_vmcall = boot_cpu_data.x86_vendor == X86_VENDOR_INTEL;
 
 	version = axvm_hypercall4(AXVM_HC_ABI_VERSION, 0, 0, 0, 0);
 	if (version < 0) {
