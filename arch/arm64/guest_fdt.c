@@ -130,6 +130,14 @@ static void write_psci(struct fdt_writer *w)
     fdt_writer_end_node(w);
 }
 
+/* Says that axvm runs us: dom0's axvm.ko looks for it before it issues a hypercall. */
+static void write_hypervisor(struct fdt_writer *w)
+{
+    fdt_writer_begin_node(w, "hypervisor");
+    fdt_writer_prop_string(w, "compatible", "axvm,hypervisor");
+    fdt_writer_end_node(w);
+}
+
 /* stdout_path NULL: no console named. */
 static void write_chosen(struct fdt_writer *w, const struct guest_fdt_params *p,
                          const char *stdout_path)
@@ -225,6 +233,7 @@ int guest_fdt_build(void *buf, size_t size, const struct guest_fdt_params *p, si
     fdt_writer_prop_u32(&w, "#size-cells", 2);
     fdt_writer_prop_u32(&w, "interrupt-parent", PHANDLE_GIC);
     write_psci(&w);
+    write_hypervisor(&w);
     write_memory(&w, p, 2, 2);
     write_gic(&w, p->nr_vcpus);
     write_cpus(&w, p->nr_vcpus);
@@ -441,6 +450,7 @@ static int copy_node(struct dom0_walk *dw, int node, int depth)
     dw->child_sc[depth] = fdt_get_u32(dw->f, node, "#size-cells", DEFAULT_SIZE_CELLS);
     if (depth == 0) {
         write_psci(dw->w);
+        write_hypervisor(dw->w);
         write_memory(dw->w, dw->p, s->ac, s->sc);
         write_cpus(dw->w, dw->p->nr_vcpus);
         write_chosen(dw->w, dw->p, dw->p->uart && s->has_uart_path ? s->uart_path : NULL);

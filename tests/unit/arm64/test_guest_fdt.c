@@ -158,6 +158,7 @@ static void test_guest_fdt_build_describes_the_virt_platform(void)
     CU_ASSERT_EQUAL(find(&f, "/cpus/cpu@3"), -1);
     CU_ASSERT(string_is(&f, "/psci", "method", "hvc"));
     CU_ASSERT(prop_is(&f, "/psci", "compatible", "arm,psci-1.0\0arm,psci-0.2", 26));
+    CU_ASSERT(string_is(&f, "/hypervisor", "compatible", "axvm,hypervisor"));
     CU_ASSERT(CELLS_ARE(&f, "/intc@8000000", "reg", 0, 0x08000000, 0, 0x10000, 0, 0x080a0000, 0,
                         0x60000));
     CU_ASSERT(string_is(&f, "/intc@8000000", "compatible", "arm,gic-v3"));
@@ -393,6 +394,7 @@ static void test_dom0_fdt_build_from_qemu_virt_rewrites_what_dom0_sees(void)
     CU_ASSERT_EQUAL(find(&f, "/cpus/cpu@2"), -1);
     CU_ASSERT_EQUAL(find(&f, "/cpus/cpu-map"), -1);
     CU_ASSERT(string_is(&f, "/psci", "method", "hvc"));
+    CU_ASSERT(string_is(&f, "/hypervisor", "compatible", "axvm,hypervisor"));
     CU_ASSERT(string_is(&f, "/chosen", "bootargs", "console=ttyAMA0 root=/dev/ram0"));
     CU_ASSERT(string_is(&f, "/chosen", "stdout-path", "/pl011@9000000"));
     CU_ASSERT(CELLS_ARE(&f, "/chosen", "linux,initrd-start", 0, 0x4a000000));
