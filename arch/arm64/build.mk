@@ -15,3 +15,5 @@ hv-y += cpu.o
 hv-y += virt.o
 hv-y += vm.o
 hv-y += domctl.o
+hv-y += vgic.o
+hv-y += vgic_hw.o
