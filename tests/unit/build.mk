@@ -52,6 +52,7 @@ unit-core-srcs := \
 	hypervisor/vconsole.c \
 	hypervisor/vm.c \
 	arch/arm64/bootfdt.c \
+	arch/arm64/vgic.c \
 	arch/x86/multiboot2.c \
 	arch/x86/hvm/emulate.c \
 	arch/x86/hvm/guest_walk.c \
@@ -64,6 +65,7 @@ unit-test-srcs := \
 	tests/unit/unit.c \
 	$(wildcard tests/unit/hv/test_*.c) \
 	$(wildcard tests/unit/x86/test_*.c) \
+	$(wildcard tests/unit/arm64/test_*.c) \
 	$(wildcard tests/unit/hv/host/*.c)
 
 # Device trees: small.dts for the reader; the rest for the arm64 boot parser. The .dtsi files are
