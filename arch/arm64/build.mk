@@ -21,3 +21,5 @@ hv-y += guest_entry.o
 hv-y += domctl.o
 hv-y += image.o
 hv-y += guest_fdt.o
+hv-y += vgic.o
+hv-y += vgic_hw.o

@@ -15,8 +15,10 @@
 #define GICD_CTLR           0x0000
 #define GICD_TYPER          0x0004
 #define GICD_IGROUPR        0x0080
+#define GICD_ISENABLER      0x0100
 #define GICD_ICENABLER      0x0180
 #define GICD_IPRIORITYR     0x0400
+#define GICD_IROUTER        0x6000
 #define GICD_PIDR2          0xffe8
 #define GICD_CTLR_RWP       (1u << 31)
 #define GICD_CTLR_ARE       (1u << 4)
@@ -55,6 +57,11 @@ static uint32_t read32(hpa_t a)
 static void write32(hpa_t a, uint32_t v)
 {
     *(volatile uint32_t *)(uintptr_t)a = v;
+}
+
+static void write64(hpa_t a, uint64_t v)
+{
+    *(volatile uint64_t *)(uintptr_t)a = v;
 }
 
 static uint64_t read64(hpa_t a)
@@ -158,7 +165,8 @@ int gic_init_cpu(void)
     for (unsigned int i = 0; i < 32; i += 4) {
         write32(rd + GICR_IPRIORITYR + i, DEFAULT_PRIORITY * 0x01010101u);
     }
-    write32(rd + GICR_ISENABLER0, (1u << SGI_STOP) | (1u << SGI_KICK));
+    /* and the virtual CPU interface's maintenance interrupt (arch/arm64/vgic_hw.c) */
+    write32(rd + GICR_ISENABLER0, (1u << SGI_STOP) | (1u << SGI_KICK) | (1u << GIC_MAINT_PPI));
 
     write_sysreg(ICC_SRE_EL2, read_sysreg(ICC_SRE_EL2) | ICC_SRE_SRE | ICC_SRE_ENABLE);
     isb();
@@ -179,6 +187,27 @@ void gic_enable_ppi(uint32_t intid)
 void gic_disable_ppi(uint32_t intid)
 {
     write32(this_cpu()->arch.gicr_hpa + GICR_ICENABLER0, 1u << intid);
+}
+
+unsigned int gic_nr_lines(void)
+{
+    return nr_lines;
+}
+
+void gic_spi_enable(uint32_t intid)
+{
+    write32(gicd + GICD_ISENABLER + (intid / 32) * 4, 1u << (intid % 32));
+}
+
+void gic_spi_disable(uint32_t intid)
+{
+    write32(gicd + GICD_ICENABLER + (intid / 32) * 4, 1u << (intid % 32));
+}
+
+void gic_spi_route(uint32_t intid, uint64_t mpidr)
+{
+    /* GICD_IROUTER<n>: Aff3 at 39:32, Aff2-Aff0 at 23:0, IRM (bit 31) clear */
+    write64(gicd + GICD_IROUTER + 8ull * intid, (mpidr & 0xffffffull) | (mpidr & 0xff00000000ull));
 }
 
 void gic_send_sgi_others(uint32_t intid)

@@ -56,6 +56,7 @@ unit-core-srcs := \
 	arch/arm64/bootfdt.c \
 	arch/arm64/guest_fdt.c \
 	arch/arm64/image.c \
+	arch/arm64/vgic.c \
 	arch/x86/multiboot2.c \
 	arch/x86/hvm/emulate.c \
 	arch/x86/hvm/guest_walk.c \

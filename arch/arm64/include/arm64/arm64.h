@@ -85,6 +85,11 @@ int gic_init(const struct arm64_platform *plat);
 int gic_init_cpu(void);
 void gic_enable_ppi(uint32_t intid);
 void gic_disable_ppi(uint32_t intid);
+/* Physical SPIs handed to guests (arch/arm64/vgic_hw.c): lines, mask, unmask, route to a CPU. */
+unsigned int gic_nr_lines(void);
+void gic_spi_enable(uint32_t intid);
+void gic_spi_disable(uint32_t intid);
+void gic_spi_route(uint32_t intid, uint64_t mpidr);
 void gic_send_sgi_others(uint32_t intid);
 void gic_send_sgi(uint64_t mpidr, uint32_t intid);
 uint32_t gic_ack(void);
@@ -106,7 +111,8 @@ int psci_cpu_on(enum psci_conduit conduit, uint64_t mpidr, hpa_t entry, uint64_t
 /* smp.c */
 unsigned int smp_boot_secondaries(const struct arm64_platform *plat, unsigned int max_cpus);
 
-#define SGI_STOP 0 /* panic: stop this CPU */
-#define SGI_KICK 1 /* look at your run queue */
+#define SGI_STOP      0  /* panic: stop this CPU */
+#define SGI_KICK      1  /* look at your run queue */
+#define GIC_MAINT_PPI 25 /* the virtual CPU interface's maintenance interrupt (GIC spec 6.6.1) */
 
 #endif /* ARM64_ARM64_H */

@@ -8,6 +8,7 @@
 #ifndef ARM64_VGIC_H
 #define ARM64_VGIC_H
 
+#include <hv/devbus.h>
 #include <hv/spinlock.h>
 #include <hv/types.h>
 
@@ -23,14 +24,49 @@ struct vcpu;
 #define VGIC_INTID_VTIMER 27u /* the guest's virtual timer PPI */
 #define VGIC_INTID_UART   33u /* the PL011's SPI 1 */
 
-/* Per-VM state (embedded in struct arch_vm). TODO(#7, vGIC helper): the fields. */
-struct vgic_dist {
-    spinlock_t lock;
+#define VGIC_MAX_LRS     16u   /* the architecture's most list registers */
+#define VGIC_MAX_APRS    4u    /* ICH_AP<g>R<n>_EL2 per group with 7 preemption bits */
+#define VGIC_NO_TARGET   0xffu /* an SPI IROUTER names no vCPU of the VM */
+#define VGIC_INTID_MAINT 25u   /* the host's maintenance interrupt PPI */
+
+/*
+ * One interrupt's state. Every field is under the VM's vgic_dist.lock, the private ones of
+ * each vCPU included: one leaf lock per VM, taken with IRQs saved, never held while waking.
+ */
+struct vgic_irq {
+    uint8_t priority; /* IPRIORITYR byte */
+    uint8_t target;   /* SPI: the vCPU its IROUTER names, or VGIC_NO_TARGET */
+    uint8_t owner;    /* the vCPU that holds it active (an SPI may be rerouted meanwhile) */
+    bool enabled;
+    bool group1; /* IGROUPR */
+    bool edge;   /* ICFGR: edge-triggered (SGIs always) */
+    bool latch;  /* pending latch: an edge, ISPENDR, an SGI */
+    bool line;   /* the input line's level (level-sensitive ones are pending while high) */
+    bool active;
+    bool in_lr; /* in a list register of a vCPU in its guest: the LR has the truth */
+    bool hw;    /* a passed-through physical SPI, masked at the GIC until the guest EOIs */
 };
 
-/* Per-vCPU state (embedded in struct arch_vcpu). TODO(#7, vGIC helper): the fields. */
-struct vgic_cpu {
+/* Per-VM state (embedded in struct arch_vm): the distributor. */
+struct vgic_dist {
     spinlock_t lock;
+    bool enable_grp0, enable_grp1;                       /* GICD_CTLR; under lock */
+    uint64_t irouter[VGIC_NR_IRQS - VGIC_NR_PRIVATE];    /* as written (Aff and IRM); under lock */
+    struct vgic_irq spi[VGIC_NR_IRQS - VGIC_NR_PRIVATE]; /* under lock */
+    struct vm *vm;                                       /* set by vgic_vm_init */
+    struct device gicd, gicr; /* bus windows: GICD, and every vCPU's GICR as one */
+};
+
+/*
+ * Per-vCPU state (embedded in struct arch_vcpu): its redistributor's interrupts (under the
+ * VM's vgic_dist.lock) and its virtual CPU interface's saved registers (its own CPU only).
+ */
+struct vgic_cpu {
+    struct vgic_irq priv[VGIC_NR_PRIVATE]; /* SGIs and PPIs; under vgic_dist.lock */
+    bool sleep;                            /* GICR_WAKER.ProcessorSleep; under vgic_dist.lock */
+    uint64_t vmcr;                         /* ICH_VMCR_EL2 (read by vgic_vcpu_pending) */
+    uint32_t ap0r[VGIC_MAX_APRS], ap1r[VGIC_MAX_APRS];
+    unsigned int nr_lrs_used; /* LRs vgic_flush_lrs filled (vgic_sync_lrs reads them back) */
 };
 
 /* Reset v's private interrupts and interface state. Context: arch_vcpu_create. */
@@ -90,5 +126,52 @@ int vgic_passthrough_spi(struct vm *vm, unsigned int intid);
  * Context: the EL2 IRQ handler.
  */
 bool vgic_host_irq(uint32_t iar);
+
+/* Between the register model (vgic.c) and the list-register glue (vgic_hw.c); unit-tested. */
+
+/* ICH_HCR_EL2 and list-register fields (Arm GIC architecture specification v3/v4, 12.4.6). */
+#define ICH_HCR_EN        (1ull << 0)
+#define ICH_HCR_UIE       (1ull << 1) /* underflow: at most one LR valid */
+#define ICH_HCR_NPIE      (1ull << 3) /* no LR pending */
+#define ICH_LR_VINTID     0xffffffffull
+#define ICH_LR_EOI        (1ull << 41) /* with HW 0: a maintenance interrupt once it is EOI'd */
+#define ICH_LR_PRIO_SHIFT 48
+#define ICH_LR_GROUP1     (1ull << 60)
+#define ICH_LR_HW         (1ull << 61)
+#define ICH_LR_PENDING    (1ull << 62)
+#define ICH_LR_ACTIVE     (1ull << 63)
+
+/* What vgic_lr_build() put into the list registers. */
+struct vgic_lr_set {
+    unsigned int nr; /* LRs filled, from LR0 */
+    uint64_t hcr;    /* the ICH_HCR_EL2 to enter with */
+};
+
+/*
+ * Choose what v's list registers hold for its next guest entry, out of nr_lrs: first its
+ * active interrupts, then its pending, enabled ones (group enabled in GICD_CTLR) by priority
+ * (then INTID); level-sensitive ones ask for an EOI maintenance interrupt; when more wait than
+ * fit, hcr asks for an underflow (or, with one LR, no-pending) maintenance interrupt. Marks
+ * them as held (in_lr) until vgic_lr_fold(). Context: v's CPU, before its guest entry.
+ * Returns: the LR values in lrs[0..nr) and ICH_HCR_EL2.
+ */
+struct vgic_lr_set vgic_lr_build(struct vcpu *v, uint64_t *lrs, unsigned int nr_lrs);
+
+/*
+ * Take back the nr list registers vgic_lr_build() filled for v, as the guest left them: the
+ * active and pending states, EOI'd level interrupts (sampled again at the next build).
+ * Returns: a mask of the passed-through SPIs the guest deactivated (bit n: INTID 32 + n),
+ * to unmask at the physical distributor. Context: v's CPU, after its guest exit.
+ */
+uint64_t vgic_lr_fold(struct vcpu *v, const uint64_t *lrs, unsigned int nr);
+
+/* Mark SPI intid of vm as a passed-through one (vgic_passthrough_spi's model half). */
+void vgic_mark_hw(struct vm *vm, unsigned int intid);
+
+/*
+ * vm's distributor goes away: hand back the physical SPIs it owned (vgic_hw.c).
+ * Context: the VM's device bus is being destroyed, no vCPU runs.
+ */
+void vgic_hw_release_vm(struct vm *vm);
 
 #endif /* ARM64_VGIC_H */

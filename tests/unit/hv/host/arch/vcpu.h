@@ -7,6 +7,7 @@
 #define ARCH_HOST_VCPU_H
 
 #include <hv/types.h>
+#include <arm64/vgic.h> /* so arch/arm64/vgic.c builds on the host */
 
 #define HOST_VCPU_LIVE 0x76637075u /* host_magic between arch_vcpu_create and _destroy */
 
@@ -18,6 +19,7 @@ struct arch_vcpu {
     unsigned int host_nr_runs; /* calls of arch_vcpu_run() */
     uint64_t host_stack;       /* from arch_vcpu_set_context() */
     uint64_t host_regs[6];     /* from arch_vcpu_set_context() */
+    struct vgic_cpu vgic;      /* arch/arm64/vgic.c's state (tests/unit/arm64/test_vgic.c) */
 };
 
 #endif /* ARCH_HOST_VCPU_H */
