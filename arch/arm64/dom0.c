@@ -29,11 +29,12 @@
 #include <arm64/image.h>
 #include <arm64/vgic.h>
 
-#define DOM0_ADDR_LIMIT GIB(1024) /* MMIO dom0 may reach: QEMU virt's high PCIe window ends below \
-                                   */
-#define IMAGE_OFFSET    MIB(2)    /* the Image 2 MiB into its first piece of RAM, the tree first */
-#define FDT_BUILD_SIZE  KIB(256)
-#define UART_SIZE       KIB(4)
+#define DOM0_ADDR_LIMIT                                                                       \
+    GIB(1024)                 /* MMIO dom0 may reach: QEMU virt's high PCIe window ends below \
+                               */
+#define IMAGE_OFFSET   MIB(2) /* the Image 2 MiB into its first piece of RAM, the tree first */
+#define FDT_BUILD_SIZE KIB(256)
+#define UART_SIZE      KIB(4)
 
 /* Everything arch_dom0_build needs that is too big for the stack. */
 struct dom0_build {

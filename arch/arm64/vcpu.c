@@ -82,6 +82,8 @@
 #define SYS_ENC(esr)     ((esr)&0x3ffc1e) /* Op0 Op2 Op1 CRn CRm, without Rt and direction */
 #define SYS_RT(esr)      (((esr) >> 5) & 0x1f)
 #define SYS_ICC_SGI1R    ((3ull << 20) | (5ull << 17) | (0ull << 14) | (12ull << 10) | (11ull << 1))
+#define SYS_ICC_ASGI1R   ((3ull << 20) | (6ull << 17) | (0ull << 14) | (12ull << 10) | (11ull << 1))
+#define SYS_ICC_SGI0R    ((3ull << 20) | (7ull << 17) | (0ull << 14) | (12ull << 10) | (11ull << 1))
 #define SYS_IS_CNTP(esr) ((((esr) >> 10) & 0xf) == 14 && (((esr) >> 1) & 0xf) == 2)
 
 /* Vector slots of a guest exit (vectors.S). */
@@ -444,6 +446,8 @@ static void decode_sysreg(struct vcpu *v, struct vm_exit *exit)
     exit->reason = AXVM_EXIT_MSR;
     if (SYS_ENC(esr) == SYS_ICC_SGI1R && !read) {
         vgic_sgi1r_write(v, get_reg(v, rt));
+    } else if (SYS_ENC(esr) == SYS_ICC_ASGI1R || SYS_ENC(esr) == SYS_ICC_SGI0R) {
+        /* group 0 and alias SGIs: our guests' interfaces have no use for them, ignored */
     } else if (SYS_IS_CNTP(esr)) {
         /* the EL1 physical timer is the host's: reads as zero, writes ignored */
         if (read) {

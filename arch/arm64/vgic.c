@@ -35,7 +35,7 @@
 #define GICD_CTLR_ARE       (1u << 4) /* RAO/WI: affinity routing only */
 #define GICD_CTLR_DS        (1u << 6) /* RAO/WI: a single security state */
 #define GICD_TYPER_LINES    ((VGIC_NR_IRQS / 32) - 1)
-#define GICD_TYPER_IDBITS   (9u << 19) /* 10-bit INTIDs: 0-1023 */
+#define GICD_TYPER_IDBITS   (9u << 19)  /* 10-bit INTIDs: 0-1023 */
 #define VGIC_IIDR           0x0000043bu /* JEP106 code of Arm, as QEMU's GIC reports */
 #define IROUTER_IRM         (1ull << 31)
 #define IROUTER_AFF_MASK    0xff00ffffffull /* Aff3 (39:32), Aff2-Aff0 (23:0) */
@@ -294,8 +294,7 @@ static uint32_t dist_read32(struct vm *vm, uint64_t offset)
         }
         return bits_read(&d->spi[(bank - 1) * 32], (enum bit_reg)(offset / 0x80 - 1));
     }
-    if (offset >= GICD_IPRIORITYR + VGIC_NR_PRIVATE &&
-        offset < GICD_IPRIORITYR + VGIC_NR_IRQS) {
+    if (offset >= GICD_IPRIORITYR + VGIC_NR_PRIVATE && offset < GICD_IPRIORITYR + VGIC_NR_IRQS) {
         return prio_read(&d->spi[offset - GICD_IPRIORITYR - VGIC_NR_PRIVATE]);
     }
     if (offset >= GICD_ICFGR + VGIC_NR_PRIVATE / 4 && offset < GICD_ICFGR + VGIC_NR_IRQS / 4) {
@@ -345,8 +344,7 @@ static uint32_t dist_write32(struct vm *vm, uint64_t offset, uint32_t value, uns
         unsigned int i = (unsigned int)(offset - GICD_IROUTER) / 8 - VGIC_NR_PRIVATE;
         uint64_t r = d->irouter[i];
 
-        r = offset & 4 ? (r & 0xffffffffull) | (uint64_t)value << 32
-                       : (r & ~0xffffffffull) | value;
+        r = offset & 4 ? (r & 0xffffffffull) | (uint64_t)value << 32 : (r & ~0xffffffffull) | value;
         d->irouter[i] = r & (IROUTER_AFF_MASK | IROUTER_IRM);
         d->spi[i].target = route_target(vm, d->irouter[i]);
     } else {

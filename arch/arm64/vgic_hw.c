@@ -29,22 +29,22 @@
 #include <arm64/vgic.h>
 
 /* The EL2 virtualization registers (GIC spec 12.4; op0 3, op1 4, CRn 12). */
-#define ICH_AP0R0_EL2 S3_4_C12_C8_0
-#define ICH_AP0R1_EL2 S3_4_C12_C8_1
-#define ICH_AP0R2_EL2 S3_4_C12_C8_2
-#define ICH_AP0R3_EL2 S3_4_C12_C8_3
-#define ICH_AP1R0_EL2 S3_4_C12_C9_0
-#define ICH_AP1R1_EL2 S3_4_C12_C9_1
-#define ICH_AP1R2_EL2 S3_4_C12_C9_2
-#define ICH_AP1R3_EL2 S3_4_C12_C9_3
-#define ICH_HCR_EL2   S3_4_C12_C11_0
+#define ICH_AP0R0_EL2  S3_4_C12_C8_0
+#define ICH_AP0R1_EL2  S3_4_C12_C8_1
+#define ICH_AP0R2_EL2  S3_4_C12_C8_2
+#define ICH_AP0R3_EL2  S3_4_C12_C8_3
+#define ICH_AP1R0_EL2  S3_4_C12_C9_0
+#define ICH_AP1R1_EL2  S3_4_C12_C9_1
+#define ICH_AP1R2_EL2  S3_4_C12_C9_2
+#define ICH_AP1R3_EL2  S3_4_C12_C9_3
+#define ICH_HCR_EL2    S3_4_C12_C11_0
 /* ICH_VTR_EL2 (S3_4_C12_C11_1) is in <arm64/sysreg.h> */
-#define ICH_MISR_EL2  S3_4_C12_C11_2
-#define ICH_EISR_EL2  S3_4_C12_C11_3
-#define ICH_ELRSR_EL2 S3_4_C12_C11_5
-#define ICH_VMCR_EL2  S3_4_C12_C11_7
+#define ICH_MISR_EL2   S3_4_C12_C11_2
+#define ICH_EISR_EL2   S3_4_C12_C11_3
+#define ICH_ELRSR_EL2  S3_4_C12_C11_5
+#define ICH_VMCR_EL2   S3_4_C12_C11_7
 /* ICH_LR<n>_EL2: CRm 12 + n / 8, op2 n % 8 */
-#define ICH_LR_EL2(n) S3_4_C12_C12_##n
+#define ICH_LR_EL2(n)  S3_4_C12_C12_##n
 #define ICH_LR8_EL2(n) S3_4_C12_C13_##n
 
 #define VTR_LISTREGS(vtr) ((unsigned int)((vtr)&0x1f) + 1)
@@ -75,44 +75,92 @@ static void probe(void)
 static uint64_t read_lr(unsigned int n)
 {
     switch (n) {
-    case 0: return read_sysreg(ICH_LR_EL2(0));
-    case 1: return read_sysreg(ICH_LR_EL2(1));
-    case 2: return read_sysreg(ICH_LR_EL2(2));
-    case 3: return read_sysreg(ICH_LR_EL2(3));
-    case 4: return read_sysreg(ICH_LR_EL2(4));
-    case 5: return read_sysreg(ICH_LR_EL2(5));
-    case 6: return read_sysreg(ICH_LR_EL2(6));
-    case 7: return read_sysreg(ICH_LR_EL2(7));
-    case 8: return read_sysreg(ICH_LR8_EL2(0));
-    case 9: return read_sysreg(ICH_LR8_EL2(1));
-    case 10: return read_sysreg(ICH_LR8_EL2(2));
-    case 11: return read_sysreg(ICH_LR8_EL2(3));
-    case 12: return read_sysreg(ICH_LR8_EL2(4));
-    case 13: return read_sysreg(ICH_LR8_EL2(5));
-    case 14: return read_sysreg(ICH_LR8_EL2(6));
-    default: return read_sysreg(ICH_LR8_EL2(7));
+    case 0:
+        return read_sysreg(ICH_LR_EL2(0));
+    case 1:
+        return read_sysreg(ICH_LR_EL2(1));
+    case 2:
+        return read_sysreg(ICH_LR_EL2(2));
+    case 3:
+        return read_sysreg(ICH_LR_EL2(3));
+    case 4:
+        return read_sysreg(ICH_LR_EL2(4));
+    case 5:
+        return read_sysreg(ICH_LR_EL2(5));
+    case 6:
+        return read_sysreg(ICH_LR_EL2(6));
+    case 7:
+        return read_sysreg(ICH_LR_EL2(7));
+    case 8:
+        return read_sysreg(ICH_LR8_EL2(0));
+    case 9:
+        return read_sysreg(ICH_LR8_EL2(1));
+    case 10:
+        return read_sysreg(ICH_LR8_EL2(2));
+    case 11:
+        return read_sysreg(ICH_LR8_EL2(3));
+    case 12:
+        return read_sysreg(ICH_LR8_EL2(4));
+    case 13:
+        return read_sysreg(ICH_LR8_EL2(5));
+    case 14:
+        return read_sysreg(ICH_LR8_EL2(6));
+    default:
+        return read_sysreg(ICH_LR8_EL2(7));
     }
 }
 
 static void write_lr(unsigned int n, uint64_t v)
 {
     switch (n) {
-    case 0: write_sysreg(ICH_LR_EL2(0), v); break;
-    case 1: write_sysreg(ICH_LR_EL2(1), v); break;
-    case 2: write_sysreg(ICH_LR_EL2(2), v); break;
-    case 3: write_sysreg(ICH_LR_EL2(3), v); break;
-    case 4: write_sysreg(ICH_LR_EL2(4), v); break;
-    case 5: write_sysreg(ICH_LR_EL2(5), v); break;
-    case 6: write_sysreg(ICH_LR_EL2(6), v); break;
-    case 7: write_sysreg(ICH_LR_EL2(7), v); break;
-    case 8: write_sysreg(ICH_LR8_EL2(0), v); break;
-    case 9: write_sysreg(ICH_LR8_EL2(1), v); break;
-    case 10: write_sysreg(ICH_LR8_EL2(2), v); break;
-    case 11: write_sysreg(ICH_LR8_EL2(3), v); break;
-    case 12: write_sysreg(ICH_LR8_EL2(4), v); break;
-    case 13: write_sysreg(ICH_LR8_EL2(5), v); break;
-    case 14: write_sysreg(ICH_LR8_EL2(6), v); break;
-    default: write_sysreg(ICH_LR8_EL2(7), v); break;
+    case 0:
+        write_sysreg(ICH_LR_EL2(0), v);
+        break;
+    case 1:
+        write_sysreg(ICH_LR_EL2(1), v);
+        break;
+    case 2:
+        write_sysreg(ICH_LR_EL2(2), v);
+        break;
+    case 3:
+        write_sysreg(ICH_LR_EL2(3), v);
+        break;
+    case 4:
+        write_sysreg(ICH_LR_EL2(4), v);
+        break;
+    case 5:
+        write_sysreg(ICH_LR_EL2(5), v);
+        break;
+    case 6:
+        write_sysreg(ICH_LR_EL2(6), v);
+        break;
+    case 7:
+        write_sysreg(ICH_LR_EL2(7), v);
+        break;
+    case 8:
+        write_sysreg(ICH_LR8_EL2(0), v);
+        break;
+    case 9:
+        write_sysreg(ICH_LR8_EL2(1), v);
+        break;
+    case 10:
+        write_sysreg(ICH_LR8_EL2(2), v);
+        break;
+    case 11:
+        write_sysreg(ICH_LR8_EL2(3), v);
+        break;
+    case 12:
+        write_sysreg(ICH_LR8_EL2(4), v);
+        break;
+    case 13:
+        write_sysreg(ICH_LR8_EL2(5), v);
+        break;
+    case 14:
+        write_sysreg(ICH_LR8_EL2(6), v);
+        break;
+    default:
+        write_sysreg(ICH_LR8_EL2(7), v);
+        break;
     }
 }
 

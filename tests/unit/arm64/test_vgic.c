@@ -13,10 +13,10 @@
 #include <fake_vm.h>
 #include <unit.h>
 
-#define NR_VCPUS 4u
-#define NR_LRS   4u
-#define GICD(off) (VGIC_GICD_BASE + (off))
-#define GICR(n, off) (VGIC_GICR_BASE + (n) * VGIC_GICR_STRIDE + (off))
+#define NR_VCPUS     4u
+#define NR_LRS       4u
+#define GICD(off)    (VGIC_GICD_BASE + (off))
+#define GICR(n, off) (VGIC_GICR_BASE + (n)*VGIC_GICR_STRIDE + (off))
 #define SGI(n, off)  GICR(n, 0x10000 + (off))
 #define LR_STATE(lr) ((lr) >> 62)
 #define LR_PRIO(lr)  (((lr) >> 48) & 0xff)
@@ -148,7 +148,7 @@ static void test_vgic_gicd_priorities_take_byte_and_word_accesses(void)
     CU_ASSERT_EQUAL(rd(GICD(0x423), 1), 0x40);
     CU_ASSERT_EQUAL(rd(GICD(0x422), 2), 0x40a0);
     CU_ASSERT_EQUAL(rd(GICD(0x420), 8), 0x40a02010); /* 36-39 still 0 */
-    wr(GICD(0x45c), 4, 0x11223344); /* 92-95, the last */
+    wr(GICD(0x45c), 4, 0x11223344);                  /* 92-95, the last */
     CU_ASSERT_EQUAL(rd(GICD(0x45c), 4), 0x11223344);
     wr(GICD(0x460), 4, 0xffffffff); /* 96: none */
     CU_ASSERT_EQUAL(rd(GICD(0x460), 4), 0);
@@ -501,7 +501,7 @@ static void test_vgic_lr_active_ones_go_first_and_new_edges_are_kept(void)
     vgic_sgi1r_write(&vcpus[1], (3ull << 24) | 1);
     set = vgic_lr_build(&vcpus[0], lrs, 1);
     CU_ASSERT_EQUAL(LR_INTID(lrs[0]), 3);
-    CU_ASSERT_EQUAL(rd(SGI(0, 0x200), 4), 0); /* the LR holds the edge */
+    CU_ASSERT_EQUAL(rd(SGI(0, 0x200), 4), 0);      /* the LR holds the edge */
     vgic_sgi1r_write(&vcpus[1], (3ull << 24) | 1); /* again, while in the guest */
     lrs[0] = (lrs[0] & ~ICH_LR_PENDING) | ICH_LR_ACTIVE;
     vgic_lr_fold(&vcpus[0], lrs, set.nr);

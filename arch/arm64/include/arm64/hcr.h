@@ -8,7 +8,7 @@
 #define HCR_AMO (1 << 5)   /* SErrors to EL2 */
 #define HCR_RW  0x80000000 /* EL1 is AArch64 */
 
-/* At boot: interrupts come to EL2; guests (issue #7) add VM, TSC and the rest. */
+/* At boot: interrupts come to EL2; while a guest runs vcpu.c adds VM, TSC and the rest. */
 #define HCR_EL2_BOOT (HCR_RW | HCR_AMO | HCR_IMO | HCR_FMO)
 
 #endif /* ARM64_HCR_H */

@@ -51,13 +51,12 @@ static void unlock(uint32_t *l)
 
 void guest_console_write(const char *s, size_t len)
 {
-    volatile uint32_t *uart = (volatile uint32_t *)(uintptr_t)GUEST_UART;
 
     lock(&console_lock);
     for (size_t i = 0; i < len; i++) {
-        for (unsigned int n = 0; n < 100000 && (uart[UART_FR / 4] & FR_TXFF); n++) {
+        for (unsigned int n = 0; n < 100000 && (mmio_read32(GUEST_UART + UART_FR) & FR_TXFF); n++) {
         }
-        uart[UART_DR / 4] = (uint8_t)s[i];
+        mmio_write32(GUEST_UART + UART_DR, (uint8_t)s[i]);
     }
     unlock(&console_lock);
 }
@@ -123,7 +122,7 @@ void guest_exit(uint8_t code)
 {
     exiting = true; /* without the device (bare QEMU) the write aborts: guest_trap skips it */
     __atomic_thread_fence(__ATOMIC_SEQ_CST);
-    *(volatile uint32_t *)(uintptr_t)GUEST_DEBUG_EXIT_GPA = code;
+    mmio_write32(GUEST_DEBUG_EXIT_GPA, code);
     __asm__ volatile("dsb sy" ::: "memory");
     psci_call(PSCI_SYSTEM_OFF, 0, 0, 0);
     for (;;) {

@@ -34,11 +34,6 @@ static volatile uint32_t nr_unhandled;
 
 void gic_handle_irq(void);
 
-static volatile uint32_t *dist32(unsigned int off)
-{
-    return (volatile uint32_t *)(uintptr_t)(GUEST_GICD + off);
-}
-
 static uintptr_t redist(unsigned int cpu)
 {
     return GUEST_GICR + (uintptr_t)cpu * GUEST_GICR_STRIDE;
@@ -46,33 +41,34 @@ static uintptr_t redist(unsigned int cpu)
 
 uint32_t gic_dist_read32(unsigned int offset)
 {
-    return *dist32(offset);
+    return mmio_read32(GUEST_GICD + (offset));
 }
 
 uint64_t gic_redist_read64(unsigned int cpu, unsigned int offset)
 {
-    return *(volatile uint64_t *)(redist(cpu) + offset);
+    return mmio_read64(redist(cpu) + offset);
 }
 
 static void wait_rwp(void)
 {
-    for (unsigned int i = 0; i < 1000000 && (*dist32(GICD_CTLR) & CTLR_RWP); i++) {
+    for (unsigned int i = 0; i < 1000000 && (mmio_read32(GUEST_GICD + (GICD_CTLR)) & CTLR_RWP);
+         i++) {
     }
 }
 
 void gic_init(void)
 {
-    *dist32(GICD_CTLR) = 0;
+    mmio_write32(GUEST_GICD + (GICD_CTLR), 0);
     wait_rwp();
     for (unsigned int n = 32; n < NR_INTIDS; n += 32) {
-        *dist32(GICD_ICENABLER + n / 8) = ~0u;
-        *dist32(GICD_IGROUPR + n / 8) = ~0u;
+        mmio_write32(GUEST_GICD + (GICD_ICENABLER + n / 8), ~0u);
+        mmio_write32(GUEST_GICD + (GICD_IGROUPR + n / 8), ~0u);
     }
     for (unsigned int n = 32; n < NR_INTIDS; n += 4) {
-        *dist32(GICD_IPRIORITYR + n) = PRIORITY * 0x01010101u;
+        mmio_write32(GUEST_GICD + (GICD_IPRIORITYR + n), PRIORITY * 0x01010101u);
     }
     wait_rwp();
-    *dist32(GICD_CTLR) = CTLR_ENABLE;
+    mmio_write32(GUEST_GICD + (GICD_CTLR), CTLR_ENABLE);
     wait_rwp();
     gic_init_cpu();
 }
@@ -80,15 +76,15 @@ void gic_init(void)
 void gic_init_cpu(void)
 {
     uintptr_t rd = redist(guest_cpu_id());
-    volatile uint32_t *waker = (volatile uint32_t *)(rd + GICR_WAKER);
 
-    *waker &= ~WAKER_SLEEP;
-    for (unsigned int i = 0; i < 1000000 && (*waker & WAKER_CHILDREN_SLEEP); i++) {
+    mmio_write32(rd + GICR_WAKER, mmio_read32(rd + GICR_WAKER) & ~WAKER_SLEEP);
+    for (unsigned int i = 0; i < 1000000 && (mmio_read32(rd + GICR_WAKER) & WAKER_CHILDREN_SLEEP);
+         i++) {
     }
-    *(volatile uint32_t *)(rd + GICR_ICENABLER0) = ~0u;
-    *(volatile uint32_t *)(rd + GICR_IGROUPR0) = ~0u;
+    mmio_write32(rd + GICR_ICENABLER0, ~0u);
+    mmio_write32(rd + GICR_IGROUPR0, ~0u);
     for (unsigned int n = 0; n < 32; n += 4) {
-        *(volatile uint32_t *)(rd + GICR_IPRIORITYR + n) = PRIORITY * 0x01010101u;
+        mmio_write32(rd + GICR_IPRIORITYR + n, PRIORITY * 0x01010101u);
     }
     write_sysreg(icc_sre_el1, read_sysreg(icc_sre_el1) | 1); /* system registers */
     __asm__ volatile("isb");
@@ -116,13 +112,13 @@ void gic_enable(uint32_t intid, bool on)
     if (intid < 32) {
         uintptr_t rd = redist(guest_cpu_id());
 
-        *(volatile uint32_t *)(rd + (on ? GICR_ISENABLER0 : GICR_ICENABLER0)) = bit;
+        mmio_write32(rd + (on ? GICR_ISENABLER0 : GICR_ICENABLER0), bit);
         return;
     }
     if (on) {
-        *(volatile uint64_t *)(uintptr_t)(GUEST_GICD + GICD_IROUTER + 8 * intid) = 0; /* vCPU 0 */
+        mmio_write64(GUEST_GICD + GICD_IROUTER + 8 * intid, 0); /* vCPU 0 */
     }
-    *dist32((on ? GICD_ISENABLER : GICD_ICENABLER) + intid / 32 * 4) = bit;
+    mmio_write32(GUEST_GICD + ((on ? GICD_ISENABLER : GICD_ICENABLER) + intid / 32 * 4), bit);
     wait_rwp();
 }
 
