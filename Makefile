@@ -132,12 +132,12 @@ run: deps
 		--image $(RUN_IMAGE)
 
 # x86_64/dom0 boots Debian's kernel as dom0: `make dom0` fetches it once (scripts/fetch-kernel)
-# and builds axvm.ko, the static tools and the initramfs. (arm64's dom0, `make ARCH=arm64
-# dom0`, is not needed by the tests yet.)
+# and builds axvm.ko, the static tools and the initramfs; `make ARCH=arm64 dom0` the same
+# for arm64 (arm64/dom0).
 test: deps
 	$(Q)$(MAKE) --no-print-directory ARCH=x86_64 hypervisor guests
 	$(Q)$(MAKE) --no-print-directory ARCH=x86_64 dom0
-	$(Q)$(MAKE) --no-print-directory ARCH=arm64 hypervisor guests
+	$(Q)$(MAKE) --no-print-directory ARCH=arm64 hypervisor guests dom0
 	$(Q)$(MAKE) --no-print-directory unit-build toolstack toolstack-tests
 	$(Q)tests/run-tests.sh
 
