@@ -26,13 +26,12 @@
 #include <public/axvm/errno.h>
 #include <arm64/arm64.h>
 #include <arm64/guest_fdt.h>
-#include <arm64/image.h>
+#include <arm64/guest.h>
 #include <arm64/vgic.h>
 
-#define DOM0_ADDR_LIMIT                                                                       \
-    GIB(1024)                 /* MMIO dom0 may reach: QEMU virt's high PCIe window ends below \
-                               */
-#define IMAGE_OFFSET   MIB(2) /* the Image 2 MiB into its first piece of RAM, the tree first */
+#define DOM0_ADDR_LIMIT                                                       \
+    GIB(1024) /* MMIO dom0 may reach: QEMU virt's high PCIe window ends below \
+               */
 #define FDT_BUILD_SIZE KIB(256)
 #define UART_SIZE      KIB(4)
 
@@ -98,50 +97,21 @@ static void fill_config(const struct dom0_plan *plan, struct vm_config *cfg)
     cfg->privileged = true;
 }
 
-static int write_blob(struct vm *vm, gpa_t gpa, const void *src, size_t len)
-{
-    int rc = vm_write_guest(vm, gpa, src, len);
-
-    /* dom0 starts with its MMU and caches off: what we wrote must reach memory */
-    if (!rc) {
-        dcache_clean_range(hpa_to_virt(gpa), len); /* gpa == hpa */
-    }
-    return rc;
-}
-
-/* The Image at 2 MiB into its first piece of RAM, its initrd after it, its tree at the start. */
+/* The Image and initrd from its first piece of RAM on (arm64_load_image), its tree at the start. */
 static int load_kernel(const struct dom0_plan *plan, struct dom0_build *b, struct vm *vm,
-                       gpa_t *entry, gpa_t *fdt_gpa)
+                       gpa_t *entry)
 {
-    const struct boot_module *k = plan->kernel, *rd = plan->initrd;
     const struct dom0_chunk *ram = &plan->chunks[0];
-    size_t ksize = (size_t)(k->end - k->start), tree_size = 0;
     const struct boot_info *bi = plan->bi;
-    struct arm64_image img;
-    const char *why = "";
-    gpa_t load, end;
+    size_t tree_size = 0;
     int rc;
 
-    if (arm64_image_parse(hpa_to_virt(k->start), ksize, &img, &why)) {
-        log_err("dom0's kernel (module 0) is not an arm64 Linux Image: %s", why);
-        return -AXVM_EINVAL;
-    }
-    load = ram->base + IMAGE_OFFSET + img.text_offset;
-    end = ALIGN_UP(load + MAX(img.image_size, (uint64_t)ksize), MIB(2));
-    if (end + (rd ? rd->end - rd->start : 0) > ram->base + ram->size_bytes) {
-        log_err("dom0's kernel and initrd do not fit in its first %llu MiB of RAM",
-                (unsigned long long)(ram->size_bytes >> 20));
-        return -AXVM_ENOSPC;
-    }
-    rc = write_blob(vm, load, hpa_to_virt(k->start), ksize);
-    if (!rc && rd) {
-        rc = write_blob(vm, end, hpa_to_virt(rd->start), (size_t)(rd->end - rd->start));
-        b->fdt.initrd_start = end;
-        b->fdt.initrd_end = end + (rd->end - rd->start);
-    }
     b->fdt.nr_vcpus = plan->nr_vcpus;
     b->fdt.bootargs = plan->cmdline;
-    b->fdt.uart = true;
+    b->fdt.uart_base = AXVM_ARM64_PL011_BASE; /* the emulated one, at the host's address */
+    b->fdt.uart_intid = AXVM_ARM64_PL011_INTID;
+    rc = arm64_load_image(vm, ram->base, ram->size_bytes, plan->kernel, plan->initrd, &b->fdt,
+                          entry);
     if (!rc) {
         rc = dom0_fdt_build(b->tree, sizeof(b->tree), hpa_to_virt(bi->arch.dtb_hpa),
                             bi->arch.dtb_size, &b->fdt, &tree_size);
@@ -151,15 +121,13 @@ static int load_kernel(const struct dom0_plan *plan, struct dom0_build *b, struc
         }
     }
     if (!rc) {
-        rc = write_blob(vm, ram->base, b->tree, tree_size);
+        rc = arm64_write_guest(vm, ram->base, b->tree, tree_size);
     }
     if (!rc) {
         log_info("dom0 Image at %#llx, initrd at %#llx, device tree at %#llx (%zu bytes), "
                  "command line \"%s\"",
-                 (unsigned long long)load, (unsigned long long)b->fdt.initrd_start,
+                 (unsigned long long)*entry, (unsigned long long)b->fdt.initrd_start,
                  (unsigned long long)ram->base, tree_size, plan->cmdline);
-        *entry = load;
-        *fdt_gpa = ram->base;
     }
     return rc;
 }
@@ -170,7 +138,7 @@ static int hand_spis(struct vm *vm)
     unsigned int n = 0;
 
     for (unsigned int intid = VGIC_NR_PRIVATE; intid < VGIC_NR_IRQS; intid++) {
-        if (intid == VGIC_INTID_UART) {
+        if (intid == AXVM_ARM64_PL011_INTID) {
             continue;
         }
         int rc = vgic_passthrough_spi(vm, intid);
@@ -189,7 +157,7 @@ int arch_dom0_build(const struct dom0_plan *plan, struct vm **out)
 {
     struct dom0_build *b = heap_zalloc(sizeof(*b));
     struct vm *vm = NULL;
-    gpa_t entry = 0, fdt_gpa = 0;
+    gpa_t entry = 0;
     int rc;
 
     if (!b) {
@@ -201,7 +169,7 @@ int arch_dom0_build(const struct dom0_plan *plan, struct vm **out)
         rc = vm_create(&b->cfg, &vm);
     }
     if (!rc) {
-        rc = load_kernel(plan, b, vm, &entry, &fdt_gpa);
+        rc = load_kernel(plan, b, vm, &entry);
     }
     if (!rc) {
         rc = hand_spis(vm);
@@ -214,7 +182,7 @@ int arch_dom0_build(const struct dom0_plan *plan, struct vm **out)
         return rc;
     }
     vconsole_set_raw(&vm->console, true);
-    vm_set_vcpu_boot(vm, &(struct vcpu_boot){entry, {fdt_gpa, 0, 0, 0, 0, 0}});
+    vm_set_vcpu_boot(vm, &(struct vcpu_boot){entry, {plan->chunks[0].base, 0, 0, 0, 0, 0}});
     *out = vm;
     heap_free(b);
     return 0;

@@ -30,7 +30,6 @@
 #include <hv/compiler.h>
 #include <hv/fdt.h>
 #include <hv/fdt_writer.h>
-#include <hv/fmt.h>
 #include <hv/string.h>
 #include <public/axvm/errno.h>
 
@@ -46,18 +45,36 @@
 #define PPI_VIRT        11
 #define PPI_HYP         10
 
-#define APB_CLOCK_HZ 24000000u
-
 #define NAME_MAX_LEN       32
 #define PATH_MAX_LEN       128
 #define MAX_MSI_PHANDLES   8
 #define DEFAULT_ADDR_CELLS 2 /* Devicetree Specification v0.4, 2.3.5 */
 #define DEFAULT_SIZE_CELLS 1
 
+/* "prefix@<addr in hex>" into name (NAME_MAX_LEN bytes), a node's unit name. */
+static void unit_name(char *name, const char *prefix, uint64_t addr)
+{
+    char digits[16];
+    size_t len = strlen(prefix);
+    unsigned int n = 0;
+
+    do {
+        digits[n++] = "0123456789abcdef"[addr & 0xf];
+        addr >>= 4;
+    } while (addr);
+    memcpy(name, prefix, len);
+    name[len++] = '@';
+    while (n) {
+        name[len++] = digits[--n];
+    }
+    name[len] = '\0';
+}
+
 static int check_params(const struct guest_fdt_params *p)
 {
     if (!p->nr_ram || p->nr_ram > GUEST_FDT_MAX_RAM || !p->nr_vcpus ||
-        p->nr_vcpus > GUEST_FDT_MAX_VCPUS || (p->initrd_end && p->initrd_end < p->initrd_start)) {
+        p->nr_vcpus > GUEST_FDT_MAX_VCPUS || (p->initrd_end && p->initrd_end < p->initrd_start) ||
+        (p->uart_intid && p->uart_intid < AXVM_ARM64_SPI_BASE)) {
         return -AXVM_EINVAL;
     }
     for (unsigned int i = 0; i < p->nr_ram; i++) {
@@ -90,7 +107,7 @@ static void write_memory(struct fdt_writer *w, const struct guest_fdt_params *p,
         uint32_t reg[4];
         unsigned int n = 0;
 
-        fmt_snprintf(name, sizeof(name), "memory@%llx", (unsigned long long)p->ram[i].base);
+        unit_name(name, "memory", p->ram[i].base);
         put_cells(reg, &n, p->ram[i].base, ac);
         put_cells(reg, &n, p->ram[i].size, sc);
         fdt_writer_begin_node(w, name);
@@ -108,7 +125,7 @@ static void write_cpus(struct fdt_writer *w, unsigned int nr_vcpus)
     for (unsigned int i = 0; i < nr_vcpus; i++) {
         char name[NAME_MAX_LEN];
 
-        fmt_snprintf(name, sizeof(name), "cpu@%x", i);
+        unit_name(name, "cpu", i);
         fdt_writer_begin_node(w, name);
         fdt_writer_prop_string(w, "device_type", "cpu");
         fdt_writer_prop_string(w, "compatible", "arm,armv8");
@@ -159,10 +176,10 @@ static void write_gic(struct fdt_writer *w, unsigned int nr_vcpus)
     uint32_t reg[8];
     unsigned int n = 0;
 
-    put_cells(reg, &n, GUEST_FDT_GICD_BASE, 2);
-    put_cells(reg, &n, GUEST_FDT_GICD_SIZE, 2);
-    put_cells(reg, &n, GUEST_FDT_GICR_BASE, 2);
-    put_cells(reg, &n, GUEST_FDT_GICR_STRIDE * nr_vcpus, 2);
+    put_cells(reg, &n, AXVM_ARM64_GICD_BASE, 2);
+    put_cells(reg, &n, AXVM_ARM64_GICD_SIZE, 2);
+    put_cells(reg, &n, AXVM_ARM64_GICR_BASE, 2);
+    put_cells(reg, &n, AXVM_ARM64_GICR_STRIDE * nr_vcpus, 2);
     fdt_writer_begin_node(w, "intc@8000000");
     fdt_writer_prop_string(w, "compatible", "arm,gic-v3");
     fdt_writer_prop_u32(w, "#interrupt-cells", 3);
@@ -188,30 +205,32 @@ static void write_timer(struct fdt_writer *w)
     fdt_writer_end_node(w);
 }
 
-/* The PL011 and the fixed 24 MHz clock amba-pl011 wants as both of its clocks. */
-static void write_pl011(struct fdt_writer *w)
+/* The PL011 named name and the fixed 24 MHz clock amba-pl011 wants as both of its clocks. */
+static void write_pl011(struct fdt_writer *w, const struct guest_fdt_params *p, const char *name)
 {
     static const char *const compatible[] = {"arm,pl011", "arm,primecell"};
     static const char *const clock_names[] = {"uartclk", "apb_pclk"};
     static const uint32_t clocks[] = {PHANDLE_CLOCK, PHANDLE_CLOCK};
-    static const uint32_t irq[] = {IRQ_SPI, GUEST_FDT_PL011_SPI, IRQ_LEVEL_HIGH};
+    const uint32_t irq[] = {IRQ_SPI, p->uart_intid - AXVM_ARM64_SPI_BASE, IRQ_LEVEL_HIGH};
     uint32_t reg[4];
     unsigned int n = 0;
 
     fdt_writer_begin_node(w, "apb-pclk");
     fdt_writer_prop_string(w, "compatible", "fixed-clock");
     fdt_writer_prop_u32(w, "#clock-cells", 0);
-    fdt_writer_prop_u32(w, "clock-frequency", APB_CLOCK_HZ);
+    fdt_writer_prop_u32(w, "clock-frequency", AXVM_ARM64_APB_CLOCK);
     fdt_writer_prop_string(w, "clock-output-names", "clk24mhz");
     fdt_writer_prop_u32(w, "phandle", PHANDLE_CLOCK);
     fdt_writer_end_node(w);
 
-    put_cells(reg, &n, GUEST_FDT_PL011_BASE, 2);
-    put_cells(reg, &n, GUEST_FDT_PL011_SIZE, 2);
-    fdt_writer_begin_node(w, "pl011@9000000");
+    put_cells(reg, &n, p->uart_base, 2);
+    put_cells(reg, &n, AXVM_ARM64_PL011_SIZE, 2);
+    fdt_writer_begin_node(w, name);
     fdt_writer_prop_strings(w, "compatible", compatible, ARRAY_SIZE(compatible));
     fdt_writer_prop_cells(w, "reg", reg, n);
-    fdt_writer_prop_cells(w, "interrupts", irq, ARRAY_SIZE(irq));
+    if (p->uart_intid) {
+        fdt_writer_prop_cells(w, "interrupts", irq, ARRAY_SIZE(irq));
+    }
     fdt_writer_prop_cells(w, "clocks", clocks, ARRAY_SIZE(clocks));
     fdt_writer_prop_strings(w, "clock-names", clock_names, ARRAY_SIZE(clock_names));
     fdt_writer_end_node(w);
@@ -219,12 +238,16 @@ static void write_pl011(struct fdt_writer *w)
 
 int guest_fdt_build(void *buf, size_t size, const struct guest_fdt_params *p, size_t *total)
 {
+    char pl011[NAME_MAX_LEN], pl011_path[NAME_MAX_LEN + 1];
     struct fdt_writer w;
     int rc = check_params(p);
 
     if (rc) {
         return rc;
     }
+    unit_name(pl011, "pl011", p->uart_base);
+    pl011_path[0] = '/';
+    memcpy(pl011_path + 1, pl011, sizeof(pl011));
     fdt_writer_init(&w, buf, size);
     fdt_writer_begin_node(&w, "");
     fdt_writer_prop_string(&w, "compatible", "linux,dummy-virt");
@@ -238,10 +261,10 @@ int guest_fdt_build(void *buf, size_t size, const struct guest_fdt_params *p, si
     write_gic(&w, p->nr_vcpus);
     write_cpus(&w, p->nr_vcpus);
     write_timer(&w);
-    if (p->uart) {
-        write_pl011(&w);
+    if (p->uart_base) {
+        write_pl011(&w, p, pl011);
     }
-    write_chosen(&w, p, p->uart ? "/pl011@9000000" : NULL);
+    write_chosen(&w, p, p->uart_base ? pl011_path : NULL);
     fdt_writer_end_node(&w);
     return fdt_writer_finish(&w, total);
 }
@@ -313,15 +336,23 @@ static void note_msi_frame(const struct fdt *f, int node, struct host_scan *s)
     }
 }
 
-/* The path of node from the names of its ancestors, names[1..depth]. */
-static void make_path(char *path, size_t size, const char *const *names, int depth)
+/* The path of node from the names of its ancestors, names[1..depth]. Returns: whether it fit. */
+static bool make_path(char *path, size_t size, const char *const *names, int depth)
 {
     size_t len = 0;
 
     path[0] = '\0';
-    for (int d = 1; d <= depth && len < size; d++) {
-        len += fmt_snprintf(path + len, size - len, "/%s", names[d]);
+    for (int d = 1; d <= depth; d++) {
+        size_t n = strlen(names[d]);
+
+        if (len + 1 + n >= size) {
+            return false;
+        }
+        path[len++] = '/';
+        memcpy(path + len, names[d], n + 1);
+        len += n;
     }
+    return true;
 }
 
 static int scan_host(const struct fdt *f, struct host_scan *s)
@@ -344,8 +375,7 @@ static int scan_host(const struct fdt *f, struct host_scan *s)
         s->has_gic |= is_gic(f, node);
         if (!s->has_uart_path && fdt_is_compatible(f, node, "arm,pl011") &&
             !is_secure_only(f, node)) {
-            make_path(s->uart_path, sizeof(s->uart_path), names, depth);
-            s->has_uart_path = strlen(s->uart_path) < sizeof(s->uart_path) - 1;
+            s->has_uart_path = make_path(s->uart_path, sizeof(s->uart_path), names, depth);
         }
     }
     if (rc != -AXVM_ENOENT || !s->has_gic || s->ac < 1 || s->ac > 2 || s->sc < 1 || s->sc > 2) {
@@ -377,7 +407,7 @@ static int write_gic_reg(struct fdt_writer *w, const struct fdt_prop *reg, uint3
                          unsigned int nr_vcpus)
 {
     uint32_t entry = 4 * (ac + sc), cells[8];
-    uint64_t gicr_size, want = GUEST_FDT_GICR_STRIDE * nr_vcpus;
+    uint64_t gicr_size, want = AXVM_ARM64_GICR_STRIDE * nr_vcpus;
     unsigned int n = 0;
 
     if (ac < 1 || ac > 2 || sc < 1 || sc > 2 || reg->len < 2 * entry) {
@@ -453,7 +483,7 @@ static int copy_node(struct dom0_walk *dw, int node, int depth)
         write_hypervisor(dw->w);
         write_memory(dw->w, dw->p, s->ac, s->sc);
         write_cpus(dw->w, dw->p->nr_vcpus);
-        write_chosen(dw->w, dw->p, dw->p->uart && s->has_uart_path ? s->uart_path : NULL);
+        write_chosen(dw->w, dw->p, dw->p->uart_base && s->has_uart_path ? s->uart_path : NULL);
     }
     return 0;
 }

@@ -105,7 +105,7 @@ static void handle_irq(void)
     }
     if (intid == time_hyp_intid()) {
         time_handle_irq();
-    } else if (intid == VGIC_INTID_VTIMER) {
+    } else if (intid == AXVM_ARM64_VTIMER_INTID) {
         vcpu_vtimer_irq(); /* a guest's virtual timer, forwarded through its vGIC */
     } else if (intid == SGI_KICK) {
         /* the interrupt itself was the point: it ended a WFI or a guest's run */

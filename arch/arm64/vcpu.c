@@ -186,9 +186,9 @@ static void set_vtimer_ppi(unsigned int cpu, bool masked)
     if (vtimer_ppi_masked[cpu] != masked) {
         vtimer_ppi_masked[cpu] = masked;
         if (masked) {
-            gic_disable_ppi(VGIC_INTID_VTIMER);
+            gic_disable_ppi(AXVM_ARM64_VTIMER_INTID);
         } else {
-            gic_enable_ppi(VGIC_INTID_VTIMER);
+            gic_enable_ppi(AXVM_ARM64_VTIMER_INTID);
         }
     }
 }
@@ -205,7 +205,7 @@ static void vtimer_sync(struct vcpu *v)
 
     if (level != v->arch.vtimer_line) {
         v->arch.vtimer_line = level;
-        vgic_set_irq(v->vm, v, VGIC_INTID_VTIMER, level);
+        vgic_set_irq(v->vm, v, AXVM_ARM64_VTIMER_INTID, level);
     }
     set_vtimer_ppi(this_cpu_id(), level);
 }
@@ -326,8 +326,7 @@ void arch_vcpu_load(struct vcpu *v)
     fpsimd_restore(v->arch.fpregs);
     vgic_load(v);
     v->arch.loaded = true;
-    loaded_vcpu[cpu] = v;
-    vtimer_sync(v);
+    loaded_vcpu[cpu] = v; /* its timer's line is looked at before each entry (arch_vcpu_run) */
 }
 
 void arch_vcpu_put(struct vcpu *v)
@@ -552,7 +551,6 @@ void arch_vcpu_run(struct vcpu *v, struct vm_exit *exit)
                                                  : "an exception from AArch32 state";
         break;
     }
-    vtimer_sync(v);
 }
 
 void arch_vcpu_complete(struct vcpu *v, const struct vm_exit *exit, uint64_t value)

@@ -483,12 +483,12 @@ static int gicd_write(struct device *dev, struct vcpu *v, uint64_t offset, unsig
 /* Returns: the vCPU whose GICR frame pair holds offset (offset made relative), or NULL. */
 static struct vcpu *redist_vcpu(struct vgic_dist *d, uint64_t *offset)
 {
-    uint64_t n = *offset / VGIC_GICR_STRIDE;
+    uint64_t n = *offset / AXVM_ARM64_GICR_STRIDE;
 
     if (n >= d->vm->nr_vcpus) {
         return NULL;
     }
-    *offset -= n * VGIC_GICR_STRIDE;
+    *offset -= n * AXVM_ARM64_GICR_STRIDE;
     return d->vm->vcpus[n];
 }
 
@@ -595,9 +595,10 @@ int vgic_vm_init(struct vm *vm)
         reset_irq(&d->spi[i], false);
         d->irouter[i] = 0; /* Aff 0.0.0.0: vCPU 0 */
     }
-    d->gicd = (struct device){"gicd", DEV_SPACE_MMIO, VGIC_GICD_BASE, VGIC_GICD_SIZE, &gicd_ops};
-    d->gicr = (struct device){"gicr", DEV_SPACE_MMIO, VGIC_GICR_BASE,
-                              VGIC_GICR_STRIDE * vm->nr_vcpus, &gicr_ops};
+    d->gicd = (struct device){"gicd", DEV_SPACE_MMIO, AXVM_ARM64_GICD_BASE, AXVM_ARM64_GICD_SIZE,
+                              &gicd_ops};
+    d->gicr = (struct device){"gicr", DEV_SPACE_MMIO, AXVM_ARM64_GICR_BASE,
+                              AXVM_ARM64_GICR_STRIDE * vm->nr_vcpus, &gicr_ops};
     rc = devbus_attach(&vm->devices, &d->gicd);
     if (rc) {
         return rc;

@@ -19,16 +19,14 @@
 #include <public/axvm/errno.h>
 #include <public/axvm/testdev.h>
 #include <arm64/arm64.h>
+#include <arm64/guest.h>
 #include <arm64/guest_fdt.h>
 #include <arm64/image.h>
 #include <arm64/sysreg.h>
 #include <arm64/vgic.h>
 
-#define NR_VMIDS       256 /* 8-bit VMIDs: every CPU has them */
-#define PL011_GPA      0x09000000ull
-#define IMAGE_OFFSET   MIB(2) /* the Image goes 2 MiB into RAM, the device tree at its start */
-#define FDT_MAX_SIZE   MIB(2)
-#define FDT_BUILD_SIZE KIB(64)
+#define NR_VMIDS     256    /* 8-bit VMIDs: every CPU has them */
+#define IMAGE_OFFSET MIB(2) /* the Image goes 2 MiB into RAM, the device tree at its start */
 
 static spinlock_t vmid_lock = SPINLOCK_INIT;
 static uint64_t vmid_used[NR_VMIDS / 64] = {1}; /* VMID 0 is never a guest's */
@@ -96,10 +94,10 @@ void arch_vm_destroy(struct vm *vm)
     vmid_free(vm->arch.vmid);
 }
 
-/* The PL011's interrupt output drives SPI VGIC_INTID_UART. Context: the UART's lock held. */
+/* The PL011's interrupt output drives SPI AXVM_ARM64_PL011_INTID. Context: the UART's lock held. */
 static void uart_set_irq(void *ctx, bool level)
 {
-    vgic_set_irq(ctx, NULL, VGIC_INTID_UART, level);
+    vgic_set_irq(ctx, NULL, AXVM_ARM64_PL011_INTID, level);
 }
 
 int arch_vm_add_devices(struct vm *vm)
@@ -107,7 +105,7 @@ int arch_vm_add_devices(struct vm *vm)
     int rc = vgic_vm_init(vm);
 
     if (!rc && (vm->config.devices & VM_DEV_UART)) {
-        rc = pl011_create(vm, PL011_GPA, uart_set_irq, vm);
+        rc = pl011_create(vm, AXVM_ARM64_PL011_BASE, uart_set_irq, vm);
     }
     if (!rc && (vm->config.devices & VM_DEV_TESTDEV)) {
         rc = testdev_create(vm, AXVM_TESTDEV_ARM64_GPA);
@@ -120,7 +118,7 @@ int arch_vm_add_devices(struct vm *vm)
 
 int arch_vm_add_uart(struct vm *vm, enum dev_space space, uint64_t base, unsigned int irq)
 {
-    if (space != DEV_SPACE_MMIO || (irq && irq != VGIC_INTID_UART)) {
+    if (space != DEV_SPACE_MMIO || (irq && irq != AXVM_ARM64_PL011_INTID)) {
         return -AXVM_EINVAL; /* one PL011 line is wired: SPI 1 */
     }
     return pl011_create(vm, base, uart_set_irq, vm);
@@ -157,7 +155,7 @@ static void clean_to_poc(struct vm *vm, gpa_t gpa, size_t len)
     }
 }
 
-static int load_blob(struct vm *vm, gpa_t gpa, const void *src, size_t len)
+int arm64_write_guest(struct vm *vm, gpa_t gpa, const void *src, size_t len)
 {
     int rc = vm_write_guest(vm, gpa, src, len);
 
@@ -167,59 +165,70 @@ static int load_blob(struct vm *vm, gpa_t gpa, const void *src, size_t len)
     return rc;
 }
 
+int arm64_load_image(struct vm *vm, gpa_t ram, uint64_t ram_size, const struct boot_module *kernel,
+                     const struct boot_module *initrd, struct guest_fdt_params *p, gpa_t *entry)
+{
+    size_t ksize = (size_t)(kernel->end - kernel->start);
+    size_t isize = initrd ? (size_t)(initrd->end - initrd->start) : 0;
+    struct arm64_image img;
+    const char *why = "";
+    gpa_t load, end;
+    int rc;
+
+    if (arm64_image_parse(hpa_to_virt(kernel->start), ksize, &img, &why)) {
+        log_err("d%u (%s): the kernel is not an arm64 Image: %s", vm->id, vm->name, why);
+        return -AXVM_EINVAL;
+    }
+    load = ram + IMAGE_OFFSET + img.text_offset;
+    end = ALIGN_UP(load + MAX(img.image_size, (uint64_t)ksize), MIB(2));
+    if (end + isize > ram + ram_size) {
+        log_err("d%u (%s): its Image (%llu KiB in RAM) and initrd (%zu KiB) do not fit in the "
+                "%llu KiB of RAM from 0x%llx",
+                vm->id, vm->name, (unsigned long long)((end - load) / KIB(1)), isize / KIB(1),
+                (unsigned long long)(ram_size / KIB(1)), (unsigned long long)ram);
+        return -AXVM_EINVAL;
+    }
+    rc = arm64_write_guest(vm, load, hpa_to_virt(kernel->start), ksize);
+    if (!rc && initrd) {
+        rc = arm64_write_guest(vm, end, hpa_to_virt(initrd->start), isize);
+        p->initrd_start = end;
+        p->initrd_end = end + isize;
+    }
+    *entry = load;
+    return rc;
+}
+
 int arch_bootdom_load(struct vm *vm, const struct boot_module *kernel,
                       const struct boot_module *mods, unsigned int nr_mods, const char *cmdline,
                       struct vcpu_boot *boot)
 {
     const struct vm_region_config *ram = &vm->config.regions[0];
-    size_t size = (size_t)(kernel->end - kernel->start);
-    struct guest_fdt_params p = {0};
-    struct arm64_image img;
-    const char *why = "";
-    gpa_t load, end;
+    struct guest_fdt_params p = {.ram = {{ram->gpa, ram->size_bytes}},
+                                 .nr_ram = 1,
+                                 .nr_vcpus = vm->nr_vcpus,
+                                 .bootargs = cmdline};
     size_t fdt_size = 0;
+    gpa_t entry = 0;
     void *fdt;
     int rc;
 
-    if (arm64_image_parse(hpa_to_virt(kernel->start), size, &img, &why)) {
-        log_err("d%u (%s): the kernel is not an arm64 Image: %s", vm->id, vm->name, why);
-        return -AXVM_EINVAL;
+    if (vm->config.devices & VM_DEV_UART) {
+        p.uart_base = AXVM_ARM64_PL011_BASE;
+        p.uart_intid = AXVM_ARM64_PL011_INTID;
     }
-    load = ram->gpa + IMAGE_OFFSET + img.text_offset;
-    end = load + MAX(img.image_size, (uint64_t)size);
-    if (end > ram->gpa + ram->size_bytes) {
-        log_err("d%u (%s): the Image needs %llu KiB past 2 MiB, the domain has %llu KiB of RAM",
-                vm->id, vm->name, (unsigned long long)((end - load) / KIB(1)),
-                (unsigned long long)(ram->size_bytes / KIB(1)));
-        return -AXVM_EINVAL;
+    /* the first of its own modules is its initrd */
+    rc = arm64_load_image(vm, ram->gpa, ram->size_bytes, kernel, nr_mods ? &mods[0] : NULL, &p,
+                          &entry);
+    if (rc == -AXVM_EINVAL) {
+        return rc; /* said why */
     }
-    rc = load_blob(vm, load, hpa_to_virt(kernel->start), size);
-    p.ram[0].base = ram->gpa;
-    p.ram[0].size = ram->size_bytes;
-    p.nr_ram = 1;
-    p.nr_vcpus = vm->nr_vcpus;
-    p.bootargs = cmdline;
-    p.uart = (vm->config.devices & VM_DEV_UART) != 0;
-    if (!rc && nr_mods) { /* the first of its own modules is its initrd */
-        size_t isize = (size_t)(mods[0].end - mods[0].start);
-        gpa_t istart = ALIGN_UP(end, MIB(2));
-
-        if (istart + isize > ram->gpa + ram->size_bytes) {
-            log_err("d%u (%s): its initrd (%zu KiB) does not fit in its RAM after the Image",
-                    vm->id, vm->name, isize / KIB(1));
-            return -AXVM_EINVAL;
-        }
-        rc = load_blob(vm, istart, hpa_to_virt(mods[0].start), isize);
-        p.initrd_start = istart;
-        p.initrd_end = istart + isize;
-    }
-    fdt = rc ? NULL : heap_zalloc(FDT_BUILD_SIZE);
+    fdt = rc ? NULL : heap_zalloc(GUEST_FDT_MAX);
     if (!rc && !fdt) {
         rc = -AXVM_ENOMEM;
     }
     if (!rc) {
-        rc = guest_fdt_build(fdt, FDT_BUILD_SIZE, &p, &fdt_size);
-        rc = rc ? rc : load_blob(vm, ram->gpa, fdt, fdt_size);
+        rc = guest_fdt_build(fdt, GUEST_FDT_MAX, &p, &fdt_size);
+        rc = rc ? rc : arm64_write_guest(vm, ram->gpa, fdt, fdt_size);
     }
     heap_free(fdt);
     if (rc) {
@@ -227,6 +236,6 @@ int arch_bootdom_load(struct vm *vm, const struct boot_module *kernel,
                 rc);
         return rc;
     }
-    *boot = (struct vcpu_boot){load, {ram->gpa, 0, 0, 0, 0, 0}};
+    *boot = (struct vcpu_boot){entry, {ram->gpa, 0, 0, 0, 0, 0}};
     return 0;
 }

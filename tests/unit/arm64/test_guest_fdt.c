@@ -35,7 +35,8 @@ static struct guest_fdt_params sample_params(void)
         .bootargs = "console=ttyAMA0 earlycon",
         .initrd_start = 0x42000000,
         .initrd_end = 0x42123456,
-        .uart = true,
+        .uart_base = AXVM_ARM64_PL011_BASE,
+        .uart_intid = AXVM_ARM64_PL011_INTID,
     };
     return p;
 }
@@ -203,7 +204,7 @@ static void test_guest_fdt_build_without_uart_or_initrd_leaves_them_out(void)
     struct guest_fdt_params p = sample_params();
     struct fdt f;
 
-    p.uart = false;
+    p.uart_base = 0;
     p.initrd_start = p.initrd_end = 0;
     p.bootargs = NULL;
     p.nr_vcpus = 1;
@@ -291,7 +292,8 @@ static struct guest_fdt_params dom0_params(void)
         .bootargs = "console=ttyAMA0 root=/dev/ram0",
         .initrd_start = 0x4a000000,
         .initrd_end = 0x4a800000,
-        .uart = true,
+        .uart_base = AXVM_ARM64_PL011_BASE,
+        .uart_intid = AXVM_ARM64_PL011_INTID,
     };
     return p;
 }

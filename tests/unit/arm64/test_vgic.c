@@ -15,8 +15,8 @@
 
 #define NR_VCPUS     4u
 #define NR_LRS       4u
-#define GICD(off)    (VGIC_GICD_BASE + (off))
-#define GICR(n, off) (VGIC_GICR_BASE + (n)*VGIC_GICR_STRIDE + (off))
+#define GICD(off)    (AXVM_ARM64_GICD_BASE + (off))
+#define GICR(n, off) (AXVM_ARM64_GICR_BASE + (n)*AXVM_ARM64_GICR_STRIDE + (off))
 #define SGI(n, off)  GICR(n, 0x10000 + (off))
 #define LR_STATE(lr) ((lr) >> 62)
 #define LR_PRIO(lr)  (((lr) >> 48) & 0xff)
@@ -334,11 +334,11 @@ static void test_vgic_set_irq_level_follows_the_line_and_edge_latches(void)
 {
     struct vgic_cpu *c = &vcpus[1].arch.vgic;
 
-    enable_private(1, VGIC_INTID_VTIMER, 0xa0);
-    vgic_set_irq(vm, &vcpus[1], VGIC_INTID_VTIMER, true);
+    enable_private(1, AXVM_ARM64_VTIMER_INTID, 0xa0);
+    vgic_set_irq(vm, &vcpus[1], AXVM_ARM64_VTIMER_INTID, true);
     CU_ASSERT_STRING_EQUAL(fake.sched_log, "wake:1 kick:1 ");
     CU_ASSERT_EQUAL(rd(SGI(1, 0x200), 4), 1u << 27);
-    vgic_set_irq(vm, &vcpus[1], VGIC_INTID_VTIMER, false);
+    vgic_set_irq(vm, &vcpus[1], AXVM_ARM64_VTIMER_INTID, false);
     CU_ASSERT_EQUAL(rd(SGI(1, 0x200), 4), 0);
     wr(SGI(1, 0x200), 4, 1u << 27); /* ISPENDR latches a level one too */
     CU_ASSERT_EQUAL(rd(SGI(1, 0x200), 4), 1u << 27);
@@ -356,13 +356,13 @@ static void test_vgic_set_irq_level_follows_the_line_and_edge_latches(void)
 
 static void test_vgic_set_irq_wakes_the_spi_target_when_it_can_fire(void)
 {
-    vgic_set_irq(vm, NULL, VGIC_INTID_UART, true);
+    vgic_set_irq(vm, NULL, AXVM_ARM64_PL011_INTID, true);
     CU_ASSERT_STRING_EQUAL(fake.sched_log, ""); /* disabled */
-    enable_spi(VGIC_INTID_UART, 0xa0);          /* the writer, vCPU 0, is not woken */
+    enable_spi(AXVM_ARM64_PL011_INTID, 0xa0);   /* the writer, vCPU 0, is not woken */
     CU_ASSERT_STRING_EQUAL(fake.sched_log, "");
     wr_as(&vcpus[3], GICD(0x6108), 8, 2); /* routed to vCPU 2 by vCPU 3: 2 wakes */
     CU_ASSERT_STRING_EQUAL(fake.sched_log, "wake:2 kick:2 ");
-    vgic_set_irq(vm, NULL, VGIC_INTID_UART, true);
+    vgic_set_irq(vm, NULL, AXVM_ARM64_PL011_INTID, true);
     CU_ASSERT_STRING_EQUAL(fake.sched_log, "wake:2 kick:2 wake:2 kick:2 ");
 }
 
@@ -370,8 +370,8 @@ static void test_vgic_vcpu_pending_needs_group_and_priority_mask(void)
 {
     struct vgic_cpu *c = &vcpus[0].arch.vgic;
 
-    enable_private(0, VGIC_INTID_VTIMER, 0xa0);
-    vgic_set_irq(vm, &vcpus[0], VGIC_INTID_VTIMER, true);
+    enable_private(0, AXVM_ARM64_VTIMER_INTID, 0xa0);
+    vgic_set_irq(vm, &vcpus[0], AXVM_ARM64_VTIMER_INTID, true);
     CU_ASSERT_FALSE(vgic_vcpu_pending(&vcpus[0])); /* the guest's group 1 is off */
     c->vmcr = VMCR_ON(0xf0);
     CU_ASSERT_TRUE(vgic_vcpu_pending(&vcpus[0]));
@@ -465,8 +465,8 @@ static void test_vgic_lr_level_interrupt_pends_again_after_eoi_while_high(void)
     uint64_t lrs[NR_LRS];
     struct vgic_lr_set set;
 
-    enable_private(0, VGIC_INTID_VTIMER, 0xa0);
-    vgic_set_irq(vm, &vcpus[0], VGIC_INTID_VTIMER, true);
+    enable_private(0, AXVM_ARM64_VTIMER_INTID, 0xa0);
+    vgic_set_irq(vm, &vcpus[0], AXVM_ARM64_VTIMER_INTID, true);
     set = vgic_lr_build(&vcpus[0], lrs, NR_LRS);
     CU_ASSERT_EQUAL(set.nr, 1);
     CU_ASSERT_EQUAL(lrs[0], ICH_LR_PENDING | ICH_LR_GROUP1 | ICH_LR_EOI | (0xa0ull << 48) | 27);
@@ -483,7 +483,7 @@ static void test_vgic_lr_level_interrupt_pends_again_after_eoi_while_high(void)
     CU_ASSERT_EQUAL(LR_STATE(lrs[0]), 1); /* still high: pending again */
     lrs[0] = (lrs[0] & ~ICH_LR_PENDING) | ICH_LR_ACTIVE;
     vgic_lr_fold(&vcpus[0], lrs, 1);
-    vgic_set_irq(vm, &vcpus[0], VGIC_INTID_VTIMER, false); /* the handler quietened it */
+    vgic_set_irq(vm, &vcpus[0], AXVM_ARM64_VTIMER_INTID, false); /* the handler quietened it */
     set = vgic_lr_build(&vcpus[0], lrs, NR_LRS);
     CU_ASSERT_EQUAL(LR_STATE(lrs[0]), 2);
     lrs[0] &= ~(3ull << 62);

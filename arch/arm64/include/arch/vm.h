@@ -8,7 +8,7 @@
 #include <arm64/vgic.h>
 
 /* Where a guest's RAM starts unless it says otherwise: QEMU virt's RAM base. */
-#define ARCH_VM_RAM_BASE 0x40000000ull
+#define ARCH_VM_RAM_BASE AXVM_ARM64_RAM_BASE
 
 struct arch_vm {
     uint16_t vmid;                 /* tags its stage-2 TLB entries */

@@ -5,7 +5,10 @@
 
 #include <hv/types.h>
 
+struct boot_module;
+struct guest_fdt_params;
 struct vcpu;
+struct vm;
 struct vm_exit;
 struct guest_regs;
 
@@ -29,5 +32,17 @@ void psci_cpu_started(struct vcpu *v);
 void vcpu_reset_state(struct vcpu *v, gpa_t entry, const uint64_t args[6]);
 /* Push v's EL1 state (after vcpu_reset_state) into this CPU, where v is loaded. */
 void vcpu_reload_el1(struct vcpu *v);
+
+/* vm.c: copy into the VM's RAM and clean it to memory (the guest starts with caches off). */
+int arm64_write_guest(struct vm *vm, gpa_t gpa, const void *src, size_t len);
+
+/*
+ * vm.c: load an arm64 Image into the RAM from ram (ram_size bytes) as the Linux boot protocol
+ * asks, 2 MiB in (+ its text_offset), and the initrd (NULL: none) at the next 2 MiB boundary
+ * after it, noted in p; the device tree goes at ram, written by the caller.
+ * Returns: 0 and *entry; -AXVM_EINVAL after logging why; a copy error.
+ */
+int arm64_load_image(struct vm *vm, gpa_t ram, uint64_t ram_size, const struct boot_module *kernel,
+                     const struct boot_module *initrd, struct guest_fdt_params *p, gpa_t *entry);
 
 #endif /* ARM64_GUEST_H */

@@ -9,20 +9,14 @@
 #define ARM64_GUEST_FDT_H
 
 #include <hv/types.h>
+#include <public/axvm/platform_arm64.h>
 
 #define GUEST_FDT_MAX_RAM 8
+#define GUEST_FDT_MAX     0x10000u /* a domU's tree fits (it needs about 2 KiB) */
 
-/* The guest platform's fixed addresses (the issue #7 contract, after QEMU's virt board). */
-#define GUEST_FDT_GICD_BASE   0x08000000ull
-#define GUEST_FDT_GICD_SIZE   0x10000ull
-#define GUEST_FDT_GICR_BASE   0x080a0000ull
-#define GUEST_FDT_GICR_STRIDE 0x20000ull /* one redistributor (RD + SGI frames) per vCPU */
-#define GUEST_FDT_PL011_BASE  0x09000000ull
-#define GUEST_FDT_PL011_SIZE  0x1000ull
-#define GUEST_FDT_PL011_SPI   1u /* INTID 33 */
 /* The redistributors end where the PL011's page begins: 123 vCPUs at most. */
 #define GUEST_FDT_MAX_VCPUS \
-    ((unsigned int)((GUEST_FDT_PL011_BASE - GUEST_FDT_GICR_BASE) / GUEST_FDT_GICR_STRIDE))
+    ((unsigned int)((AXVM_ARM64_PL011_BASE - AXVM_ARM64_GICR_BASE) / AXVM_ARM64_GICR_STRIDE))
 
 struct guest_fdt_params {
     struct {
@@ -32,17 +26,20 @@ struct guest_fdt_params {
     unsigned int nr_vcpus;             /* 1..GUEST_FDT_MAX_VCPUS; vCPU n has MPIDR Aff0 = n */
     const char *bootargs;              /* NULL: "" */
     uint64_t initrd_start, initrd_end; /* guest-physical; initrd_end 0: no initrd */
-    bool uart; /* the PL011 model is there: the tree has it and /chosen points to it */
+    uint64_t uart_base;  /* the PL011 /chosen points to; 0: none (dom0: the host's, if any) */
+    uint32_t uart_intid; /* its SPI's INTID (>= 32); 0: polled, no interrupt */
 };
 
 /*
- * Write a boot-time domU's device tree into buf (size bytes, any alignment): the root
+ * Write a domU's device tree into buf (size bytes, any alignment), for the hypervisor's
+ * boot-time domains and the toolstack's alike (toolstack/ctl/shared_guest_fdt.c): the root
  * ("linux,dummy-virt", 2 address and 2 size cells), a /memory node per RAM range, /cpus,
  * /psci (1.0 through HVC), the GICv3 at the contract's addresses with a redistributor per vCPU,
- * the virtual timer, the PL011 and its clock when p->uart, and /chosen.
+ * the virtual timer, the PL011 and its clock when p->uart_base, /hypervisor and /chosen.
  * Context: any; touches only buf. Returns: 0 and *total (the blob's size); -AXVM_EINVAL (no
  * RAM, too many ranges, a range of size 0 or whose end wraps, nr_vcpus 0 or too many, an initrd
- * ending before it starts); -AXVM_ENOSPC (buf too small).
+ * ending before it starts, a PL011 interrupt that is not an SPI); -AXVM_ENOSPC (buf too
+ * small).
  */
 int guest_fdt_build(void *buf, size_t size, const struct guest_fdt_params *p, size_t *total);
 

@@ -11,18 +11,13 @@
 #include <hv/devbus.h>
 #include <hv/spinlock.h>
 #include <hv/types.h>
+#include <public/axvm/platform_arm64.h>
 
 struct vm;
 struct vcpu;
 
-#define VGIC_GICD_BASE    0x08000000ull /* distributor, 64 KiB */
-#define VGIC_GICD_SIZE    0x10000ull
-#define VGIC_GICR_BASE    0x080a0000ull /* redistributor of vCPU n at BASE + n * STRIDE */
-#define VGIC_GICR_STRIDE  0x20000ull    /* RD frame, then SGI frame at +64 KiB */
-#define VGIC_NR_IRQS      96u           /* SGIs 0-15, PPIs 16-31, SPIs 32-95 */
-#define VGIC_NR_PRIVATE   32u
-#define VGIC_INTID_VTIMER 27u /* the guest's virtual timer PPI */
-#define VGIC_INTID_UART   33u /* the PL011's SPI 1 */
+#define VGIC_NR_IRQS    96u /* SGIs 0-15, PPIs 16-31, SPIs 32-95 */
+#define VGIC_NR_PRIVATE 32u
 
 #define VGIC_MAX_LRS     16u   /* the architecture's most list registers */
 #define VGIC_MAX_APRS    4u    /* ICH_AP<g>R<n>_EL2 per group with 7 preemption bits */
