@@ -10,7 +10,7 @@ TS_XML_CFLAGS = $(shell pkg-config --cflags libxml-2.0 2>/dev/null)
 TS_XML_LIBS = $(shell pkg-config --libs libxml-2.0 2>/dev/null)
 # axvm-top (top/) draws with the wide ncurses, as the static dom0 build links it.
 TS_CURSES_LIBS = $(shell pkg-config --libs ncursesw 2>/dev/null || echo -lncursesw -ltinfo)
-TS_CPPFLAGS = -Itoolstack -Ihypervisor/include -D_GNU_SOURCE -MMD -MP $(TS_XML_CFLAGS)
+TS_CPPFLAGS = -Itoolstack -Itoolstack/include -Ihypervisor/include -Iarch/arm64/include -D_GNU_SOURCE -MMD -MP $(TS_XML_CFLAGS)
 TS_CFLAGS := -std=c11 -O2 -g $(WARNINGS)
 TS_LIBS = $(TS_XML_LIBS) $(TS_CURSES_LIBS)
 

@@ -11,9 +11,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <public/axvm/platform_arm64.h>
 #include <public/axvm/testdev.h>
 #include "builder.h"
-#include "guest_fdt.h"
 #include "transport.h"
 
 #define MIB (1024.0 * 1024.0)
@@ -130,7 +130,7 @@ bool builder_serial(const struct builder *b, uint64_t *base, unsigned int *irq)
     for (unsigned int i = 0; i < cfg->nr_devices; i++) {
         if (cfg->devices[i].type == DC_DEV_SERIAL) {
             *base = cfg->devices[i].base ? cfg->devices[i].base
-                                         : (x86 ? BUILDER_X86_COM1_PORT : VIRT_PL011_BASE);
+                                         : (x86 ? BUILDER_X86_COM1_PORT : AXVM_ARM64_PL011_BASE);
             *irq = cfg->devices[i].irq;
             return true;
         }
@@ -240,7 +240,7 @@ static int device_of(const struct builder *b, const struct dc_device *d,
     case DC_DEV_SERIAL:
         out->type = x86 ? AXVM_DEV_UART16550 : AXVM_DEV_PL011;
         out->space = x86 ? AXVM_SPACE_PIO : AXVM_SPACE_MMIO;
-        out->base = d->base ? d->base : (x86 ? BUILDER_X86_COM1_PORT : VIRT_PL011_BASE);
+        out->base = d->base ? d->base : (x86 ? BUILDER_X86_COM1_PORT : AXVM_ARM64_PL011_BASE);
         return 0;
     case DC_DEV_DEBUG_EXIT:
         out->type = AXVM_DEV_DEBUG_EXIT;

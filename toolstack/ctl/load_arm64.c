@@ -2,24 +2,20 @@
 /*
  * Loading an arm64 Linux Image (Linux's Documentation/arch/arm64/booting.rst): the Image at the
  * start of RAM plus its text_offset, the initrd as high as it goes below the device tree, and
- * the device tree (guest_fdt.c) in the last 2 MiB-aligned block of RAM, so it shares no 2 MiB
+ * the device tree (arch/arm64/guest_fdt.c, shared with the hypervisor's boot-time domains) in
+ * the last 2 MiB-aligned block of RAM, so it shares no 2 MiB
  * block with anything else. vCPU 0 starts at the Image in EL1 with the MMU off, x0 = the tree.
  */
 #include <stdlib.h>
 #include <string.h>
+#include <public/axvm/platform_arm64.h>
+#include <arm64/guest_fdt.h>
+#include <arm64/image.h>
 #include "builder.h"
-#include "guest_fdt.h"
 
-#define IMAGE_HEADER_SIZE 64
-#define IMAGE_TEXT_OFFSET 0x08
-#define IMAGE_SIZE        0x10
-#define IMAGE_FLAGS       0x18
-#define IMAGE_MAGIC       0x38
-#define IMAGE_MAGIC_VALUE 0x644d5241u /* "ARM\x64" */
-#define IMAGE_FLAG_BE     (1u << 0)
-#define IMAGE_OLD_TEXT    0x80000u /* text_offset of kernels older than v3.17 (image_size 0) */
-#define BLOCK_2M          0x200000u
-#define PAGE_BYTES        0x1000u
+#define GUEST_FDT_MAX 0x10000u /* buffer for the tree; it needs about 2 KiB */
+#define BLOCK_2M      0x200000u
+#define PAGE_BYTES    0x1000u
 
 /* Where the pieces go. */
 struct arm64_layout {
@@ -29,32 +25,20 @@ struct arm64_layout {
     uint64_t dt_gpa;
 };
 
-static uint64_t le(const uint8_t *p, unsigned int bytes)
-{
-    uint64_t v = 0;
-
-    for (unsigned int i = bytes; i-- > 0;) {
-        v = v << 8 | p[i];
-    }
-    return v;
-}
-
 /* Check the Image header and plan the layout. Returns: NULL, or why it cannot be loaded. */
 static const char *plan_arm64(const struct builder *b, const uint8_t *image, size_t size,
                               size_t initrd_size, struct arm64_layout *l)
 {
     uint64_t ram_end = b->ram_gpa + b->cfg->memory_bytes;
     uint64_t text_offset, image_size;
+    struct arm64_image img;
+    const char *why = NULL;
 
-    if (size < IMAGE_HEADER_SIZE || le(image + IMAGE_MAGIC, 4) != IMAGE_MAGIC_VALUE) {
-        return "not an arm64 Image (no ARM\\x64 magic at offset 0x38)";
+    if (arm64_image_parse(image, size, &img, &why)) {
+        return why;
     }
-    if (le(image + IMAGE_FLAGS, 8) & IMAGE_FLAG_BE) {
-        return "a big-endian kernel (axvm's arm64 guests are little-endian)";
-    }
-    image_size = le(image + IMAGE_SIZE, 8);
-    text_offset = image_size ? le(image + IMAGE_TEXT_OFFSET, 8) : IMAGE_OLD_TEXT;
-    image_size = image_size > size ? image_size : size;
+    text_offset = img.text_offset;
+    image_size = img.image_size; /* at least the file's size */
     if (text_offset >= b->cfg->memory_bytes || image_size >= b->cfg->memory_bytes) {
         return "the kernel does not fit in the domain's RAM";
     }
@@ -74,22 +58,25 @@ static const char *plan_arm64(const struct builder *b, const uint8_t *image, siz
 
 static int write_tree(struct builder *b, const struct arm64_layout *l, size_t initrd_size)
 {
-    struct guest_fdt_spec spec = {
-        .ram_base = b->ram_gpa,
-        .ram_size = b->cfg->memory_bytes,
+    struct guest_fdt_params p = {
+        .ram = {{b->ram_gpa, b->cfg->memory_bytes}},
+        .nr_ram = 1,
         .nr_vcpus = b->cfg->nr_vcpus,
         .bootargs = b->cfg->os.cmdline,
         .initrd_start = initrd_size ? l->initrd_gpa : 0,
         .initrd_end = initrd_size ? l->initrd_gpa + initrd_size : 0,
     };
     unsigned int irq = 0;
+    uint64_t base = 0;
     size_t len = 0;
     void *dt = malloc(GUEST_FDT_MAX);
     int rc;
 
-    spec.has_pl011 = builder_serial(b, &spec.pl011_base, &irq);
-    spec.pl011_intid = irq;
-    rc = dt ? guest_fdt_build(&spec, dt, GUEST_FDT_MAX, &len) : -AXVM_ENOMEM;
+    if (builder_serial(b, &base, &irq)) {
+        p.uart_base = base;
+        p.uart_intid = irq;
+    }
+    rc = dt ? guest_fdt_build(dt, GUEST_FDT_MAX, &p, &len) : -AXVM_ENOMEM;
     if (rc) {
         rc = builder_fail(b, rc, "building the device tree: %s",
                           rc == -AXVM_EINVAL ? "the PL011's interrupt must be an SPI (32 or more)"
@@ -104,7 +91,7 @@ static int place_arm64(struct builder *b, const void *kernel, size_t kernel_size
                        const void *initrd, size_t initrd_size)
 {
     const char *path = b->cfg->os.kernel;
-    struct arm64_layout l;
+    struct arm64_layout l = {0};
     const char *why = plan_arm64(b, kernel, kernel_size, initrd_size, &l);
     int rc;
 

@@ -12,7 +12,8 @@
 #include <unit.h>
 #include <hv/fdt.h>
 #include "ctl/axvmctl.h"
-#include "ctl/guest_fdt.h"
+#include <arm64/guest_fdt.h>
+#include <public/axvm/platform_arm64.h>
 #include "../fake_transport.h"
 #include "fake_images.h"
 
@@ -147,7 +148,7 @@ static void config_arm64_linux(void)
     cfg.os.kernel = strdup(temp_file(image, 0x10000));
     cfg.os.initrd = temp_pattern(5000, 3);
     cfg.os.cmdline = "console=ttyAMA0";
-    add_device(DC_DEV_SERIAL, 0, VIRT_PL011_INTID);
+    add_device(DC_DEV_SERIAL, 0, AXVM_ARM64_PL011_INTID);
     free(image);
 }
 
@@ -678,8 +679,8 @@ static void test_builder_refuses_what_the_arch_lacks(void)
     config_arm64_linux();
     free(cfg.os.kernel);
     cfg.os.kernel = strdup(temp_pattern(4096, 0));
-    snprintf(want, sizeof(want),
-             "loading %s: not an arm64 Image (no ARM\\x64 magic at offset 0x38)", cfg.os.kernel);
+    snprintf(want, sizeof(want), "loading %s: no arm64 Image magic (\"ARM\\x64\" at offset 56)",
+             cfg.os.kernel);
     check_refused(-AXVM_EINVAL, want);
     teardown();
     setup();

@@ -2,8 +2,8 @@
 /*
  * CUnit suites "fdt_writer" and "guest_fdt": the shared device tree writer
  * (hypervisor/lib/fdt_writer.c) read back by the hypervisor's reader (hypervisor/lib/fdt.c),
- * its size and misuse errors, and the arm64 domU tree built on it, compared with what QEMU's
- * virt board gives a kernel.
+ * its size and misuse errors, and the arm64 domU tree built on it (arch/arm64/guest_fdt.c, as
+ * the toolstack links it), compared with what QEMU's virt board gives a kernel.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -11,7 +11,8 @@
 #include <hv/fdt.h>
 #include <hv/fdt_writer.h>
 #include <public/axvm/errno.h>
-#include "ctl/guest_fdt.h"
+#include <arm64/guest_fdt.h>
+#include <public/axvm/platform_arm64.h>
 #include "fake_images.h"
 
 #define QEMU_VIRT_DTB "build/host/tests/unit/data/qemu-virt.dtb" /* make unit-build */
@@ -173,25 +174,24 @@ static CU_TestInfo fdt_writer_tests[] = {
 CU_SuiteInfo unit_suite_fdt_writer = {"fdt_writer", NULL, NULL, NULL, NULL, fdt_writer_tests};
 UNIT_REGISTER_SUITE(unit_suite_fdt_writer);
 
-static const struct guest_fdt_spec virt_spec = {
-    .ram_base = VIRT_RAM_BASE,
-    .ram_size = 128u << 20,
+static const struct guest_fdt_params virt_spec = {
+    .ram = {{AXVM_ARM64_RAM_BASE, 128u << 20}},
+    .nr_ram = 1,
     .nr_vcpus = 2,
     .bootargs = "console=ttyAMA0 earlycon",
     .initrd_start = 0x47000000,
     .initrd_end = 0x47012345,
-    .has_pl011 = true,
-    .pl011_base = VIRT_PL011_BASE,
-    .pl011_intid = VIRT_PL011_INTID,
+    .uart_base = AXVM_ARM64_PL011_BASE,
+    .uart_intid = AXVM_ARM64_PL011_INTID,
 };
 
 /* Build spec's tree into a heap buffer and open it. Returns: the buffer. */
-static uint8_t *build_tree(const struct guest_fdt_spec *spec, struct fdt *f)
+static uint8_t *build_tree(const struct guest_fdt_params *spec, struct fdt *f)
 {
     uint8_t *buf = malloc(GUEST_FDT_MAX);
     size_t len = 0;
 
-    if (guest_fdt_build(spec, buf, GUEST_FDT_MAX, &len) != 0 || fdt_open(f, buf, len) != 0) {
+    if (guest_fdt_build(buf, GUEST_FDT_MAX, spec, &len) != 0 || fdt_open(f, buf, len) != 0) {
         free(buf);
         return NULL;
     }
@@ -296,20 +296,20 @@ static void test_guest_fdt_matches_qemu_virt_node_names(void)
     CU_ASSERT_TRUE(has_cells(&q, find_node(&q, "pl011@9000000"), "interrupts",
                              (const uint32_t[]){0, 1, 4}, 3));
     CU_ASSERT_EQUAL(fdt_get_u32(&q, find_node(&q, "apb-pclk"), "clock-frequency", 0),
-                    VIRT_APB_CLOCK_HZ);
+                    AXVM_ARM64_APB_CLOCK);
     free(buf);
     free(qemu);
 }
 
 static void test_guest_fdt_leaves_out_what_the_domain_lacks(void)
 {
-    struct guest_fdt_spec spec = virt_spec;
+    struct guest_fdt_params spec = virt_spec;
     struct fdt f;
     uint8_t *buf;
     int chosen;
     struct fdt_prop p;
 
-    spec.has_pl011 = false;
+    spec.uart_base = 0;
     spec.initrd_start = spec.initrd_end = 0;
     spec.bootargs = NULL;
     buf = build_tree(&spec, &f);
@@ -320,8 +320,8 @@ static void test_guest_fdt_leaves_out_what_the_domain_lacks(void)
     CU_ASSERT_FALSE(fdt_get_prop(&f, chosen, "linux,initrd-start", &p));
     CU_ASSERT_EQUAL(find_node(&f, "pl011@9000000"), -1);
     free(buf);
-    spec.has_pl011 = true;
-    spec.pl011_intid = 0; /* polled: no interrupts property */
+    spec.uart_base = AXVM_ARM64_PL011_BASE;
+    spec.uart_intid = 0; /* polled: no interrupts property */
     buf = build_tree(&spec, &f);
     CU_ASSERT_FATAL(buf != NULL);
     CU_ASSERT_FALSE(fdt_get_prop(&f, find_node(&f, "pl011@9000000"), "interrupts", &p));
@@ -330,17 +330,17 @@ static void test_guest_fdt_leaves_out_what_the_domain_lacks(void)
 
 static void test_guest_fdt_refuses_bad_specs(void)
 {
-    struct guest_fdt_spec spec = virt_spec;
+    struct guest_fdt_params spec = virt_spec;
     uint8_t buf[512];
     size_t len;
 
     spec.nr_vcpus = 0;
-    CU_ASSERT_EQUAL(guest_fdt_build(&spec, buf, sizeof(buf), &len), -AXVM_EINVAL);
+    CU_ASSERT_EQUAL(guest_fdt_build(buf, sizeof(buf), &spec, &len), -AXVM_EINVAL);
     spec.nr_vcpus = 1;
-    spec.pl011_intid = 27; /* a PPI */
-    CU_ASSERT_EQUAL(guest_fdt_build(&spec, buf, sizeof(buf), &len), -AXVM_EINVAL);
-    spec.pl011_intid = VIRT_PL011_INTID;
-    CU_ASSERT_EQUAL(guest_fdt_build(&spec, buf, sizeof(buf), &len), -AXVM_ENOSPC);
+    spec.uart_intid = 27; /* a PPI */
+    CU_ASSERT_EQUAL(guest_fdt_build(buf, sizeof(buf), &spec, &len), -AXVM_EINVAL);
+    spec.uart_intid = AXVM_ARM64_PL011_INTID;
+    CU_ASSERT_EQUAL(guest_fdt_build(buf, sizeof(buf), &spec, &len), -AXVM_ENOSPC);
 }
 
 static CU_TestInfo guest_fdt_tests[] = {
