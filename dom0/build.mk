@@ -80,7 +80,7 @@ $(DOM0_SYSROOT)/packages: | $(KERNEL_DIR)/abi
 	$(Q)scripts/fetch-sysroot --arch arm64 --apt-state $(DOM0_APT) $(DOM0_SYSROOT) \
 	    $(DOM0_SYSROOT_PKGS)
 # The libraries' headers come before the cross compiler's own, as -isystem (not our code).
-DOM0_TS_CPPFLAGS = -Itoolstack -Ihypervisor/include -D_GNU_SOURCE -MMD -MP \
+DOM0_TS_CPPFLAGS = $(TS_INCLUDES) -D_GNU_SOURCE -MMD -MP \
 	-isystem $(DOM0_SYSROOT)/usr/include/libxml2 -isystem $(DOM0_SYSROOT)/usr/include
 DOM0_LDFLAGS := -L$(DOM0_SYSROOT)/usr/lib/aarch64-linux-gnu
 dom0-sysroot := $(DOM0_SYSROOT)/packages
