@@ -431,14 +431,20 @@ static int device_check(const struct axvm_domain_device *a, enum vm_device *kind
         return (pio ? a->base <= PIO_LIMIT - 8 : a->base <= UINT64_MAX - 8) ? 0 : -AXVM_EINVAL;
     case AXVM_DEV_DEBUG_EXIT:
         *kind = VM_DEVICE_DEBUG_EXIT;
-        return pio && a->base <= PIO_LIMIT - 4 ? 0 : -AXVM_EINVAL;
+        return (pio ? a->base <= PIO_LIMIT - 4
+                    : IS_ALIGNED(a->base, 4) && a->base <= UINT64_MAX - 4)
+                   ? 0
+                   : -AXVM_EINVAL;
     case AXVM_DEV_TESTDEV:
         *kind = VM_DEVICE_TESTDEV;
         return !pio && IS_ALIGNED(a->base, PAGE_SIZE) && a->base <= UINT64_MAX - PAGE_SIZE
                    ? 0
                    : -AXVM_EINVAL;
     case AXVM_DEV_PL011:
-        return -AXVM_EOPNOTSUPP; /* TODO(#7): a PL011 model */
+        *kind = VM_DEVICE_PL011;
+        return !pio && IS_ALIGNED(a->base, PAGE_SIZE) && a->base <= UINT64_MAX - PAGE_SIZE
+                   ? 0
+                   : -AXVM_EINVAL;
     default:
         return -AXVM_EINVAL;
     }

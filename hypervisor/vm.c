@@ -374,7 +374,8 @@ int vm_add_device(struct vm *vm, enum vm_device kind, enum dev_space space, uint
     }
     switch (kind) {
     case VM_DEVICE_UART16550:
-        return arch_vm_add_uart(vm, space, base, irq);
+    case VM_DEVICE_PL011:
+        return arch_vm_add_uart(vm, kind, space, base, irq);
     case VM_DEVICE_DEBUG_EXIT:
         return debugexit_create(vm, space, base);
     case VM_DEVICE_TESTDEV:

@@ -116,8 +116,12 @@ int arch_vm_add_devices(struct vm *vm)
     return rc;
 }
 
-int arch_vm_add_uart(struct vm *vm, enum dev_space space, uint64_t base, unsigned int irq)
+int arch_vm_add_uart(struct vm *vm, enum vm_device model, enum dev_space space, uint64_t base,
+                     unsigned int irq)
 {
+    if (model != VM_DEVICE_PL011) {
+        return -AXVM_EOPNOTSUPP; /* QEMU's virt board has PL011s */
+    }
     if (space != DEV_SPACE_MMIO || (irq && irq != AXVM_ARM64_PL011_INTID)) {
         return -AXVM_EINVAL; /* one PL011 line is wired: SPI 1 */
     }

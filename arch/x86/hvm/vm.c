@@ -158,10 +158,14 @@ static unsigned int default_uart_irq(enum dev_space space, uint64_t base)
     }
 }
 
-int arch_vm_add_uart(struct vm *vm, enum dev_space space, uint64_t base, unsigned int irq)
+int arch_vm_add_uart(struct vm *vm, enum vm_device model, enum dev_space space, uint64_t base,
+                     unsigned int irq)
 {
     struct arch_uart_irq *u;
 
+    if (model != VM_DEVICE_UART16550) {
+        return -AXVM_EOPNOTSUPP; /* a PC has 16550s */
+    }
     irq = irq ? irq : default_uart_irq(space, base);
     if (!irq) {
         return uart16550_create(vm, space, base);

@@ -128,8 +128,9 @@ enum vcpu_run_result {
 /* Emulated devices vm_add_device() can attach (config.devices has the fixed-place ones). */
 enum vm_device {
     VM_DEVICE_UART16550,  /* at a port or MMIO address */
-    VM_DEVICE_DEBUG_EXIT, /* at a port */
+    VM_DEVICE_DEBUG_EXIT, /* at a port or MMIO address */
     VM_DEVICE_TESTDEV,    /* at an MMIO address */
+    VM_DEVICE_PL011,      /* at an MMIO address */
 };
 
 /*
@@ -276,11 +277,13 @@ void arch_vm_destroy(struct vm *vm);
 int arch_vm_add_devices(struct vm *vm);
 
 /*
- * Add an emulated 16550 at base whose interrupt goes to the VM's interrupt controller input irq
- * (0: the platform's usual one for that address, if any). Returns: 0; -AXVM_EINVAL (no such
- * input); -AXVM_ENOSPC; -AXVM_ENOMEM.
+ * Add an emulated UART of the given model (VM_DEVICE_UART16550 or VM_DEVICE_PL011) at base
+ * whose interrupt goes to the VM's interrupt controller input irq (0: the platform's usual one
+ * for that address, if any). Returns: 0; -AXVM_EINVAL (no such input); -AXVM_EOPNOTSUPP (the
+ * platform has no such UART model); -AXVM_ENOSPC; -AXVM_ENOMEM.
  */
-int arch_vm_add_uart(struct vm *vm, enum dev_space space, uint64_t base, unsigned int irq);
+int arch_vm_add_uart(struct vm *vm, enum vm_device model, enum dev_space space, uint64_t base,
+                     unsigned int irq);
 
 /*
  * Hand the port range [base, base+size) through to the VM. With dom0 running, a domain's ports

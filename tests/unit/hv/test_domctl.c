@@ -629,11 +629,18 @@ static void test_domctl_add_device_refuses_bad_arguments(void)
     } cases[] = {
         {"type 0", 0, AXVM_SPACE_PIO, 0x3f8, -AXVM_EINVAL},
         {"an unknown type", 5, AXVM_SPACE_PIO, 0x3f8, -AXVM_EINVAL},
-        {"a PL011 (no model yet)", AXVM_DEV_PL011, AXVM_SPACE_MMIO, 0x9000000, -AXVM_EOPNOTSUPP},
+        /* The host's arch is PC-like: it has no PL011 model. */
+        {"a PL011 where the platform has none", AXVM_DEV_PL011, AXVM_SPACE_MMIO, 0x9000000,
+         -AXVM_EOPNOTSUPP},
+        {"a PL011 on ports", AXVM_DEV_PL011, AXVM_SPACE_PIO, 0x3f8, -AXVM_EINVAL},
+        {"an unaligned PL011", AXVM_DEV_PL011, AXVM_SPACE_MMIO, 0x9000010, -AXVM_EINVAL},
         {"an unknown space", AXVM_DEV_UART16550, 2, 0x3f8, -AXVM_EINVAL},
         {"a UART past the last port", AXVM_DEV_UART16550, AXVM_SPACE_PIO, 0xfff9, -AXVM_EINVAL},
         {"a UART wrapping MMIO", AXVM_DEV_UART16550, AXVM_SPACE_MMIO, UINT64_MAX - 3, -AXVM_EINVAL},
-        {"debug-exit in MMIO", AXVM_DEV_DEBUG_EXIT, AXVM_SPACE_MMIO, 0xf4, -AXVM_EINVAL},
+        {"debug-exit at an unaligned MMIO address", AXVM_DEV_DEBUG_EXIT, AXVM_SPACE_MMIO, 0x9100002,
+         -AXVM_EINVAL},
+        {"debug-exit wrapping MMIO", AXVM_DEV_DEBUG_EXIT, AXVM_SPACE_MMIO, UINT64_MAX - 3,
+         -AXVM_EINVAL},
         {"debug-exit past the last port", AXVM_DEV_DEBUG_EXIT, AXVM_SPACE_PIO, 0xfffd,
          -AXVM_EINVAL},
         {"the test device on ports", AXVM_DEV_TESTDEV, AXVM_SPACE_PIO, 0xd000, -AXVM_EINVAL},
@@ -642,6 +649,7 @@ static void test_domctl_add_device_refuses_bad_arguments(void)
     };
     uint16_t id = create("devices");
     struct axvm_domain_device uart = {id, AXVM_DEV_UART16550, AXVM_SPACE_PIO, 0, 0x3f8};
+    struct axvm_domain_device mmio_exit = {id, AXVM_DEV_DEBUG_EXIT, AXVM_SPACE_MMIO, 0, 0x9100000};
     unsigned int nr_devices;
 
     CU_ASSERT_EQUAL_FATAL(call(AXVM_HC_DOMAIN_ADD_DEVICE, &uart, sizeof(uart)), 0);
@@ -653,6 +661,9 @@ static void test_domctl_add_device_refuses_bad_arguments(void)
         UNIT_CHECK(rc == cases[i].rc, "%s: rc %lld", cases[i].what, (long long)rc);
     }
     CU_ASSERT_EQUAL(vm_find(id)->devices.nr, nr_devices);
+    /* arm64 guests have their debug-exit device in MMIO space. */
+    CU_ASSERT_EQUAL(call(AXVM_HC_DOMAIN_ADD_DEVICE, &mmio_exit, sizeof(mmio_exit)), 0);
+    CU_ASSERT_EQUAL(vm_find(id)->devices.nr, nr_devices + 1);
     uart.domid = 0;
     CU_ASSERT_EQUAL(call(AXVM_HC_DOMAIN_ADD_DEVICE, &uart, sizeof(uart)), -AXVM_EINVAL);
 }

@@ -141,7 +141,7 @@ struct axvm_domain_copy {
 _Static_assert(sizeof(struct axvm_domain_copy) == 16, "axvm_domain_copy");
 
 #define AXVM_DEV_UART16550  1 /* base = port (x86) or MMIO address */
-#define AXVM_DEV_DEBUG_EXIT 2 /* base = port */
+#define AXVM_DEV_DEBUG_EXIT 2 /* base = port (x86) or 4-byte aligned MMIO address (arm64) */
 #define AXVM_DEV_TESTDEV    3 /* base = MMIO address */
 #define AXVM_DEV_PL011      4 /* base = MMIO address (arm64) */
 #define AXVM_SPACE_MMIO     0

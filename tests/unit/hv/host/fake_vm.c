@@ -261,11 +261,12 @@ void arch_vm_destroy(struct vm *vm)
     vm->arch.host_magic = 0;
 }
 
-/* A UART with no interrupt: the host has no interrupt controller model. */
-int arch_vm_add_uart(struct vm *vm, enum dev_space space, uint64_t base, unsigned int irq)
+/* A 16550 with no interrupt: the host has no interrupt controller model. */
+int arch_vm_add_uart(struct vm *vm, enum vm_device model, enum dev_space space, uint64_t base,
+                     unsigned int irq)
 {
     (void)irq;
-    return uart16550_create(vm, space, base);
+    return model == VM_DEVICE_UART16550 ? uart16550_create(vm, space, base) : -AXVM_EOPNOTSUPP;
 }
 
 /* As x86 does: the devices config.devices asks for, then the test's own. */
