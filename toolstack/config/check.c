@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <public/axvm/platform_arm64.h>
 #include <public/axvm/testdev.h>
 #include "internal.h"
 
@@ -66,9 +67,10 @@ static void check_overlaps(struct loader *ld, const struct spans *spans, const c
 
 static void check_memory_map(struct loader *ld, const struct domain_config *cfg)
 {
+    bool x86 = cfg->os.arch == DC_ARCH_X86_64;
     struct spans spans = {0};
 
-    add_span(&spans, NULL, 0, 0, cfg->memory_bytes);
+    add_span(&spans, NULL, 0, x86 ? 0 : AXVM_ARM64_RAM_BASE, cfg->memory_bytes);
     for (unsigned int i = 0; i < cfg->nr_regions; i++) {
         add_span(&spans, "<memory-region>", cfg->regions[i].line, cfg->regions[i].gpa,
                  cfg->regions[i].size);
@@ -82,10 +84,16 @@ static void check_memory_map(struct loader *ld, const struct domain_config *cfg)
     }
     for (unsigned int i = 0; i < cfg->nr_devices; i++) {
         const struct dc_device *d = &cfg->devices[i];
-        uint64_t gpa = d->base ? d->base : AXVM_TESTDEV_X86_GPA;
 
-        if (d->type == DC_DEV_TESTDEV && (d->base || cfg->os.arch == DC_ARCH_X86_64)) {
-            add_span(&spans, "<testdev>", d->line, gpa, AXVM_TESTDEV_SIZE);
+        if (d->type == DC_DEV_TESTDEV) {
+            add_span(&spans, "<testdev>", d->line,
+                     d->base ? d->base : (x86 ? AXVM_TESTDEV_X86_GPA : AXVM_TESTDEV_ARM64_GPA),
+                     AXVM_TESTDEV_SIZE);
+        } else if (d->type == DC_DEV_DEBUG_EXIT && !x86) {
+            add_span(&spans, "<debug-exit>", d->line, d->base ? d->base : AXVM_DEBUG_EXIT_ARM64_GPA,
+                     4);
+        } else if (d->type == DC_DEV_SERIAL && !x86) {
+            add_span(&spans, "serial port (PL011)", d->line, AXVM_ARM64_PL011_BASE, 0x1000);
         }
     }
     check_overlaps(ld, &spans, "");
@@ -100,7 +108,7 @@ static void check_ports(struct loader *ld, const struct domain_config *cfg)
 
         if (d->type == DC_DEV_SERIAL && cfg->os.arch == DC_ARCH_X86_64) {
             add_span(&spans, "serial port (COM1)", d->line, X86_COM1_PORT, X86_COM1_SIZE);
-        } else if (d->type == DC_DEV_DEBUG_EXIT) {
+        } else if (d->type == DC_DEV_DEBUG_EXIT && cfg->os.arch == DC_ARCH_X86_64) {
             add_span(&spans, "<debug-exit>", d->line, d->base ? d->base : AXVM_DEBUG_EXIT_PORT, 1);
         }
     }
@@ -142,21 +150,22 @@ static void check_irqs(struct loader *ld, const struct domain_config *cfg)
     }
 }
 
-/* What only x86 has: I/O ports, and the test device's default address. */
+/* What only x86 has: I/O ports. The debug-exit device is a port there, MMIO on aarch64. */
 static void check_arch(struct loader *ld, const struct domain_config *cfg)
 {
-    if (cfg->os.arch != DC_ARCH_ARM64) {
-        return;
-    }
+    bool x86 = cfg->os.arch == DC_ARCH_X86_64;
+
     for (unsigned int i = 0; i < cfg->nr_devices; i++) {
         const struct dc_device *d = &cfg->devices[i];
 
-        if (d->type == DC_DEV_DEBUG_EXIT) {
-            loader_fail_at(ld, NULL, d->line, "<debug-exit> is an x86 I/O port; aarch64 has none");
-        } else if (d->type == DC_DEV_TESTDEV && d->base == 0) {
-            loader_fail_at(ld, NULL, d->line,
-                           "<testdev> on aarch64 needs address=\"...\": it has no default");
+        if (d->type == DC_DEV_DEBUG_EXIT && d->base && d->mmio == x86) {
+            loader_fail_at(ld, NULL, d->line, "<debug-exit> %s",
+                           x86 ? "address= is aarch64's (MMIO); x86_64's is a port: iobase="
+                               : "iobase= is an x86 I/O port; aarch64's is MMIO: address=");
         }
+    }
+    if (x86) {
+        return;
     }
     for (unsigned int i = 0; i < cfg->nr_hostdevs; i++) {
         if (cfg->hostdevs[i].type == DC_HOSTDEV_IOPORT) {

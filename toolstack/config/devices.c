@@ -85,20 +85,38 @@ static int parse_serial(struct loader *ld, const xmlNode *node, struct domain_co
     return has_serial(cfg) ? 0 : add_device(ld, node, cfg, DC_DEV_SERIAL, 0);
 }
 
+/* x86_64's is a port (iobase=), aarch64's a 4-byte register in MMIO (address=): check.c checks
+ * which one the domain's arch takes. */
 static int parse_debug_exit(struct loader *ld, const xmlNode *node, struct domain_config *cfg)
 {
-    uint64_t port = 0;
+    uint64_t port = 0, gpa = 0;
     int rc = element_number_attr(ld, node, "iobase", false, &port);
+    int rc_mmio = element_number_attr(ld, node, "address", false, &gpa);
 
     element_expect_empty(ld, node);
-    if (rc < 0) {
+    if (rc < 0 || rc_mmio < 0) {
         return -1;
+    }
+    if (rc == 0 && rc_mmio == 0) {
+        return loader_fail(ld, node,
+                           "<debug-exit> takes iobase= (x86_64) or address= (aarch64), "
+                           "not both");
     }
     if (rc == 0 && (port == 0 || port >= PORT_LIMIT)) {
         return loader_fail(ld, node, "<debug-exit> iobase 0x%llx is not an I/O port 0x1-0xffff",
                            (unsigned long long)port);
     }
-    return add_device(ld, node, cfg, DC_DEV_DEBUG_EXIT, port);
+    if (rc_mmio == 0 && (gpa == 0 || gpa % 4 || gpa > GPA_LIMIT - 4)) {
+        return loader_fail(ld, node,
+                           "<debug-exit> address 0x%llx is not a 4-byte aligned address in "
+                           "the guest's 48-bit space",
+                           (unsigned long long)gpa);
+    }
+    if (add_device(ld, node, cfg, DC_DEV_DEBUG_EXIT, rc == 0 ? port : gpa) < 0) {
+        return -1;
+    }
+    cfg->devices[cfg->nr_devices - 1].mmio = rc_mmio == 0;
+    return 0;
 }
 
 static int parse_testdev(struct loader *ld, const xmlNode *node, struct domain_config *cfg)
@@ -232,7 +250,7 @@ int devices_parse(struct loader *ld, const xmlNode *node, struct domain_config *
     static const struct element_spec device_specs[] = {
         {"console", " type ", parse_serial, ELEMENT_ONCE},
         {"serial", " type ", parse_serial, ELEMENT_ONCE},
-        {"debug-exit", " iobase ", parse_debug_exit, ELEMENT_ONCE},
+        {"debug-exit", " iobase address ", parse_debug_exit, ELEMENT_ONCE},
         {"testdev", " address ", parse_testdev, ELEMENT_ONCE},
         {"hostdev", " mode type ", parse_hostdev, 0},
     };

@@ -61,13 +61,14 @@ struct dc_module {
 
 enum dc_device_type {
     DC_DEV_SERIAL,     /* <serial>/<console>: a 16550 (x86) or PL011 (arm64) as its console */
-    DC_DEV_DEBUG_EXIT, /* <debug-exit iobase=.../> */
+    DC_DEV_DEBUG_EXIT, /* <debug-exit iobase=.../> (x86) or <debug-exit address=.../> (arm64) */
     DC_DEV_TESTDEV,    /* <testdev address=.../> */
 };
 
 struct dc_device {
     enum dc_device_type type;
     uint64_t base;    /* port or MMIO address; 0 = the platform's default */
+    bool mmio;        /* base came from address= (MMIO), not iobase= (a port) */
     unsigned int irq; /* 0 = none */
     int line;
 };

@@ -244,16 +244,14 @@ static int device_of(const struct builder *b, const struct dc_device *d,
         return 0;
     case DC_DEV_DEBUG_EXIT:
         out->type = AXVM_DEV_DEBUG_EXIT;
-        out->space = AXVM_SPACE_PIO;
-        out->base = d->base ? d->base : AXVM_DEBUG_EXIT_PORT;
-        *why = x86 ? NULL : "the debug-exit device is an x86 I/O port";
-        return x86 ? 0 : -AXVM_EINVAL;
+        out->space = x86 ? AXVM_SPACE_PIO : AXVM_SPACE_MMIO;
+        out->base = d->base ? d->base : (x86 ? AXVM_DEBUG_EXIT_PORT : AXVM_DEBUG_EXIT_ARM64_GPA);
+        return 0;
     case DC_DEV_TESTDEV:
         out->type = AXVM_DEV_TESTDEV;
         out->space = AXVM_SPACE_MMIO;
-        out->base = d->base ? d->base : (x86 ? AXVM_TESTDEV_X86_GPA : 0);
-        *why = out->base ? NULL : "the test device needs an address on arm64";
-        return out->base ? 0 : -AXVM_EINVAL;
+        out->base = d->base ? d->base : (x86 ? AXVM_TESTDEV_X86_GPA : AXVM_TESTDEV_ARM64_GPA);
+        return 0;
     }
     *why = "unknown device type";
     return -AXVM_EINVAL;

@@ -92,7 +92,7 @@ static void base_config(const char *name, enum dc_arch arch, enum dc_os_type typ
 
 static void add_device(enum dc_device_type type, uint64_t base, unsigned int irq)
 {
-    cfg.devices[cfg.nr_devices++] = (struct dc_device){type, base, irq, 0};
+    cfg.devices[cfg.nr_devices++] = (struct dc_device){.type = type, .base = base, .irq = irq};
 }
 
 /* A 64 MiB, 2-vCPU Linux domU with an initrd, an extra region, two devices, two hostdevs. */
@@ -660,16 +660,26 @@ static void test_builder_refuses_a_file_too_big_for_ram(void)
     free(page);
 }
 
+/* arm64's debug-exit device and test device are MMIO, where its boot-time domains have them. */
+static void test_builder_arm64_devices_default_to_the_platform_addresses(void)
+{
+    const struct axvm_domain_device exit = {1, AXVM_DEV_DEBUG_EXIT, AXVM_SPACE_MMIO, 0, 0x09100000};
+    const struct axvm_domain_device testdev = {1, AXVM_DEV_TESTDEV, AXVM_SPACE_MMIO, 0, 0x0a000000};
+
+    config_arm64_raw();
+    add_device(DC_DEV_DEBUG_EXIT, 0, 0);
+    add_device(DC_DEV_TESTDEV, 0, 0);
+    CU_ASSERT_EQUAL(axvmctl_domain_build(h, &cfg, err, sizeof(err)), 1);
+    CU_ASSERT_STRING_EQUAL(err, "");
+    CU_ASSERT_TRUE(call_is(fake.nr_calls - 4, AXVM_HC_DOMAIN_ADD_DEVICE, &exit, sizeof(exit)));
+    CU_ASSERT_TRUE(
+        call_is(fake.nr_calls - 3, AXVM_HC_DOMAIN_ADD_DEVICE, &testdev, sizeof(testdev)));
+}
+
 static void test_builder_refuses_what_the_arch_lacks(void)
 {
     char want[512];
 
-    config_arm64_raw();
-    add_device(DC_DEV_DEBUG_EXIT, 0, 0);
-    check_refused(-AXVM_EINVAL,
-                  "adding the debug-exit device at 0xf4: the debug-exit device is an x86 I/O port");
-    teardown();
-    setup();
     config_x86_multiboot();
     cfg.os.arch = DC_ARCH_ARM64;
     snprintf(want, sizeof(want), "loading %s: Multiboot kernels are x86 only", cfg.os.kernel);
@@ -750,6 +760,7 @@ static CU_TestInfo builder_tests[] = {
     UNIT_TEST(test_builder_says_when_the_destroy_fails_too),
     UNIT_TEST(test_builder_names_bad_kernels),
     UNIT_TEST(test_builder_refuses_a_file_too_big_for_ram),
+    UNIT_TEST(test_builder_arm64_devices_default_to_the_platform_addresses),
     UNIT_TEST(test_builder_refuses_what_the_arch_lacks),
     UNIT_TEST(test_builder_refuses_bad_configurations),
     UNIT_TEST(test_builder_reports_a_refused_create),
