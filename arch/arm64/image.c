@@ -34,6 +34,25 @@ static int reject(const char **why, const char *reason)
     return -AXVM_EINVAL;
 }
 
+int arm64_image_layout(const struct arm64_image *img, uint64_t ram, uint64_t ram_size,
+                       uint64_t initrd_size, struct arm64_layout *out, const char **why)
+{
+    const uint64_t block = ARM64_IMAGE_DT_ROOM;
+    uint64_t kernel_off = block + img->text_offset, initrd_off;
+
+    if (img->text_offset >= ram_size || img->image_size >= ram_size ||
+        kernel_off > ram_size - img->image_size) {
+        return reject(why, "the Image does not fit in the domain's RAM");
+    }
+    /* Below ram_size, so rounding up to a 2 MiB boundary cannot wrap. */
+    initrd_off = (kernel_off + img->image_size + block - 1) & ~(block - 1);
+    if (initrd_off > ram_size || initrd_size > ram_size - initrd_off) {
+        return reject(why, "the Image and its initrd do not fit in the domain's RAM");
+    }
+    *out = (struct arm64_layout){ram, ram + kernel_off, ram + initrd_off};
+    return 0;
+}
+
 int arm64_image_parse(const void *data, size_t size, struct arm64_image *out, const char **why)
 {
     static const unsigned int page_kib[4] = {0, 4, 16, 64};

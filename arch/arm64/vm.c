@@ -25,8 +25,7 @@
 #include <arm64/sysreg.h>
 #include <arm64/vgic.h>
 
-#define NR_VMIDS     256    /* 8-bit VMIDs: every CPU has them */
-#define IMAGE_OFFSET MIB(2) /* the Image goes 2 MiB into RAM, the device tree at its start */
+#define NR_VMIDS 256 /* 8-bit VMIDs: every CPU has them */
 
 static spinlock_t vmid_lock = SPINLOCK_INIT;
 static uint64_t vmid_used[NR_VMIDS / 64] = {1}; /* VMID 0 is never a guest's */
@@ -175,30 +174,28 @@ int arm64_load_image(struct vm *vm, gpa_t ram, uint64_t ram_size, const struct b
     size_t ksize = (size_t)(kernel->end - kernel->start);
     size_t isize = initrd ? (size_t)(initrd->end - initrd->start) : 0;
     struct arm64_image img;
+    struct arm64_layout at;
     const char *why = "";
-    gpa_t load, end;
     int rc;
 
     if (arm64_image_parse(hpa_to_virt(kernel->start), ksize, &img, &why)) {
         log_err("d%u (%s): the kernel is not an arm64 Image: %s", vm->id, vm->name, why);
         return -AXVM_EINVAL;
     }
-    load = ram + IMAGE_OFFSET + img.text_offset;
-    end = ALIGN_UP(load + MAX(img.image_size, (uint64_t)ksize), MIB(2));
-    if (end + isize > ram + ram_size) {
-        log_err("d%u (%s): its Image (%llu KiB in RAM) and initrd (%zu KiB) do not fit in the "
-                "%llu KiB of RAM from 0x%llx",
-                vm->id, vm->name, (unsigned long long)((end - load) / KIB(1)), isize / KIB(1),
-                (unsigned long long)(ram_size / KIB(1)), (unsigned long long)ram);
+    if (arm64_image_layout(&img, ram, ram_size, isize, &at, &why)) {
+        log_err("d%u (%s): its Image (%llu KiB in RAM) and initrd (%zu KiB) in the %llu KiB of "
+                "RAM from 0x%llx: %s",
+                vm->id, vm->name, (unsigned long long)(img.image_size / KIB(1)), isize / KIB(1),
+                (unsigned long long)(ram_size / KIB(1)), (unsigned long long)ram, why);
         return -AXVM_EINVAL;
     }
-    rc = arm64_write_guest(vm, load, hpa_to_virt(kernel->start), ksize);
+    rc = arm64_write_guest(vm, at.kernel, hpa_to_virt(kernel->start), ksize);
     if (!rc && initrd) {
-        rc = arm64_write_guest(vm, end, hpa_to_virt(initrd->start), isize);
-        p->initrd_start = end;
-        p->initrd_end = end + isize;
+        rc = arm64_write_guest(vm, at.initrd, hpa_to_virt(initrd->start), isize);
+        p->initrd_start = at.initrd;
+        p->initrd_end = at.initrd + isize;
     }
-    *entry = load;
+    *entry = at.kernel;
     return rc;
 }
 

@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Loading an arm64 Linux Image (Linux's Documentation/arch/arm64/booting.rst): the Image at the
- * start of RAM plus its text_offset, the initrd as high as it goes below the device tree, and
- * the device tree (arch/arm64/guest_fdt.c, shared with the hypervisor's boot-time domains) in
- * the last 2 MiB-aligned block of RAM, so it shares no 2 MiB
- * block with anything else. vCPU 0 starts at the Image in EL1 with the MMU off, x0 = the tree.
+ * Loading an arm64 Linux Image (Linux's Documentation/arch/arm64/booting.rst) where the
+ * hypervisor puts its boot-time domains' (arm64_image_layout(), shared with it): the device
+ * tree (arch/arm64/guest_fdt.c, also shared) at the start of RAM, the Image 2 MiB in plus its
+ * text_offset, the initrd after it. vCPU 0 starts at the Image in EL1 with the MMU off, x0 =
+ * the tree.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -13,45 +13,16 @@
 #include <arm64/image.h>
 #include "builder.h"
 
-#define GUEST_FDT_MAX 0x10000u /* buffer for the tree; it needs about 2 KiB */
-#define BLOCK_2M      0x200000u
-#define PAGE_BYTES    0x1000u
-
-/* Where the pieces go. */
-struct arm64_layout {
-    uint64_t kernel_gpa;
-    uint64_t kernel_end; /* one past the Image's image_size bytes */
-    uint64_t initrd_gpa;
-    uint64_t dt_gpa;
-};
-
 /* Check the Image header and plan the layout. Returns: NULL, or why it cannot be loaded. */
 static const char *plan_arm64(const struct builder *b, const uint8_t *image, size_t size,
                               size_t initrd_size, struct arm64_layout *l)
 {
-    uint64_t ram_end = b->ram_gpa + b->cfg->memory_bytes;
-    uint64_t text_offset, image_size;
     struct arm64_image img;
     const char *why = NULL;
 
-    if (arm64_image_parse(image, size, &img, &why)) {
+    if (arm64_image_parse(image, size, &img, &why) ||
+        arm64_image_layout(&img, b->ram_gpa, b->cfg->memory_bytes, initrd_size, l, &why)) {
         return why;
-    }
-    text_offset = img.text_offset;
-    image_size = img.image_size; /* at least the file's size */
-    if (text_offset >= b->cfg->memory_bytes || image_size >= b->cfg->memory_bytes) {
-        return "the kernel does not fit in the domain's RAM";
-    }
-    l->kernel_gpa = b->ram_gpa + text_offset; /* RAM starts 2 MiB-aligned (QEMU virt) */
-    l->kernel_end = l->kernel_gpa + image_size;
-    if (b->cfg->memory_bytes < GUEST_FDT_MAX + BLOCK_2M) {
-        return "the domain's RAM is too small for an arm64 Linux guest";
-    }
-    l->dt_gpa = (ram_end - GUEST_FDT_MAX) & ~(uint64_t)(BLOCK_2M - 1);
-    l->initrd_gpa =
-        initrd_size <= l->dt_gpa ? (l->dt_gpa - initrd_size) & ~(uint64_t)(PAGE_BYTES - 1) : 0;
-    if (l->kernel_end > l->dt_gpa || l->initrd_gpa < l->kernel_end) {
-        return "the kernel, initrd and device tree do not fit in the domain's RAM";
     }
     return NULL;
 }
@@ -63,8 +34,8 @@ static int write_tree(struct builder *b, const struct arm64_layout *l, size_t in
         .nr_ram = 1,
         .nr_vcpus = b->cfg->nr_vcpus,
         .bootargs = b->cfg->os.cmdline,
-        .initrd_start = initrd_size ? l->initrd_gpa : 0,
-        .initrd_end = initrd_size ? l->initrd_gpa + initrd_size : 0,
+        .initrd_start = initrd_size ? l->initrd : 0,
+        .initrd_end = initrd_size ? l->initrd + initrd_size : 0,
     };
     unsigned int irq = 0;
     uint64_t base = 0;
@@ -82,7 +53,7 @@ static int write_tree(struct builder *b, const struct arm64_layout *l, size_t in
                           rc == -AXVM_EINVAL ? "the PL011's interrupt must be an SPI (32 or more)"
                                              : axvmctl_strerror(rc));
     }
-    rc = rc ? rc : builder_write(b, l->dt_gpa, dt, len);
+    rc = rc ? rc : builder_write(b, l->dt, dt, len);
     free(dt);
     return rc ? builder_fail(b, rc, "writing the device tree: %s", axvmctl_strerror(rc)) : 0;
 }
@@ -98,16 +69,16 @@ static int place_arm64(struct builder *b, const void *kernel, size_t kernel_size
     if (why) {
         return builder_fail(b, -AXVM_EINVAL, "loading %s: %s", path, why);
     }
-    rc = builder_write(b, l.kernel_gpa, kernel, kernel_size);
-    rc = rc || !initrd_size ? rc : builder_write(b, l.initrd_gpa, initrd, initrd_size);
+    rc = builder_write(b, l.kernel, kernel, kernel_size);
+    rc = rc || !initrd_size ? rc : builder_write(b, l.initrd, initrd, initrd_size);
     if (rc) {
         return builder_fail(b, rc, "loading %s: %s", path, axvmctl_strerror(rc));
     }
     rc = write_tree(b, &l, initrd_size);
     b->vcpu0.mode = AXVM_VCPU_ARM64_EL1;
-    b->vcpu0.entry = l.kernel_gpa;
+    b->vcpu0.entry = l.kernel;
     memset(b->vcpu0.regs, 0, sizeof(b->vcpu0.regs));
-    b->vcpu0.regs[0] = l.dt_gpa;
+    b->vcpu0.regs[0] = l.dt;
     b->vcpu0.stack = 0;
     return rc;
 }

@@ -111,6 +111,44 @@ static void test_arm64_image_parse_rejects_bad_headers_with_a_reason(void)
 }
 
 /* Debian's kernel: little-endian, 4 KiB pages, text_offset 0, image_size beyond the file. */
+static void test_arm64_image_layout_puts_tree_image_and_initrd_in_order(void)
+{
+    const struct arm64_image img = {.text_offset = 0x10000, .image_size = 0x300001};
+    struct arm64_layout at;
+    const char *why = NULL;
+
+    CU_ASSERT_EQUAL_FATAL(arm64_image_layout(&img, 0x40000000, 0x1000000, 0x1000, &at, &why), 0);
+    CU_ASSERT_EQUAL(at.dt, 0x40000000);
+    CU_ASSERT_EQUAL(at.kernel, 0x40210000); /* 2 MiB in, plus text_offset */
+    CU_ASSERT_EQUAL(at.initrd, 0x40600000); /* the next 2 MiB boundary after image_size */
+    /* An initrd that ends exactly at the end of RAM fits; one byte more does not. */
+    CU_ASSERT_EQUAL(arm64_image_layout(&img, 0x40000000, 0x1000000, 0xa00000, &at, &why), 0);
+    CU_ASSERT_EQUAL(arm64_image_layout(&img, 0x40000000, 0x1000000, 0xa00001, &at, &why),
+                    -AXVM_EINVAL);
+    CU_ASSERT_STRING_EQUAL(why, "the Image and its initrd do not fit in the domain's RAM");
+}
+
+static void test_arm64_image_layout_refuses_what_does_not_fit(void)
+{
+    static const struct {
+        uint64_t text_offset, image_size, ram_size;
+    } cases[] = {
+        {0, 0x200001, 0x400000},          /* one byte past the end of RAM */
+        {0x400000, 0x1000, 0x400000},     /* text_offset beyond RAM */
+        {0, UINT64_MAX - 0x1000, 0x1000}, /* sizes that would wrap */
+        {UINT64_MAX, 0x1000, 0x400000},
+    };
+
+    for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+        const struct arm64_image img = {cases[i].text_offset, cases[i].image_size, false, 4};
+        struct arm64_layout at = {0};
+        const char *why = NULL;
+        int rc = arm64_image_layout(&img, 0x40000000, cases[i].ram_size, 0, &at, &why);
+
+        UNIT_CHECK(rc == -AXVM_EINVAL && why, "case %zu: rc %d", i, rc);
+    }
+}
+
 static void test_arm64_image_parse_accepts_the_debian_kernel(void)
 {
     uint8_t header[ARM64_IMAGE_HEADER_SIZE];
@@ -141,6 +179,8 @@ static CU_TestInfo arm64_image_tests[] = {
     UNIT_TEST(test_arm64_image_parse_without_image_size_assumes_an_old_kernel),
     UNIT_TEST(test_arm64_image_parse_covers_bytes_past_image_size),
     UNIT_TEST(test_arm64_image_parse_rejects_bad_headers_with_a_reason),
+    UNIT_TEST(test_arm64_image_layout_puts_tree_image_and_initrd_in_order),
+    UNIT_TEST(test_arm64_image_layout_refuses_what_does_not_fit),
     UNIT_TEST(test_arm64_image_parse_accepts_the_debian_kernel),
     CU_TEST_INFO_NULL,
 };

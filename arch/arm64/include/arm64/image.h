@@ -29,4 +29,25 @@ struct arm64_image {
  */
 int arm64_image_parse(const void *data, size_t size, struct arm64_image *out, const char **why);
 
+/*
+ * Where a domain's pieces go in its RAM, the same for boot-time domains and the toolstack's:
+ * the device tree at the start of RAM (the first 2 MiB are its), the Image 2 MiB in plus its
+ * text_offset, the initrd from the first 2 MiB boundary after the Image's image_size.
+ */
+#define ARM64_IMAGE_DT_ROOM 0x200000u
+
+struct arm64_layout {
+    uint64_t dt;     /* the device tree, ARM64_IMAGE_DT_ROOM bytes at most */
+    uint64_t kernel; /* the Image's load address: vCPU 0's entry */
+    uint64_t initrd; /* the initrd (where it would go, when there is none) */
+};
+
+/*
+ * Plan where an Image (parsed into *img) and an initrd of initrd_size bytes go in RAM of
+ * ram_size bytes at ram (2 MiB aligned). Context: any; pure arithmetic.
+ * Returns: 0 and *out; -AXVM_EINVAL with *why (static) when they do not fit.
+ */
+int arm64_image_layout(const struct arm64_image *img, uint64_t ram, uint64_t ram_size,
+                       uint64_t initrd_size, struct arm64_layout *out, const char **why);
+
 #endif /* ARM64_IMAGE_H */

@@ -516,9 +516,9 @@ static void test_builder_arm64_linux_boots_with_a_device_tree(void)
     CU_ASSERT_TRUE(call_is(fake.nr_calls - 3, AXVM_HC_DOMAIN_ADD_DEVICE, &pl011, sizeof(pl011)));
     ctx = (const void *)fake_transport_find(&fake, AXVM_HC_VCPU_SET_CONTEXT, 1)->arg;
     CU_ASSERT_EQUAL(ctx->mode, AXVM_VCPU_ARM64_EL1);
-    CU_ASSERT_EQUAL(ctx->entry, 0x40000000);   /* RAM base + text_offset 0 */
-    CU_ASSERT_EQUAL(ctx->regs[0], 0x43e00000); /* the last 2 MiB block that holds the tree */
-    CU_ASSERT_TRUE(file_is_at(cfg.os.kernel, 0x40000000, 0));
+    CU_ASSERT_EQUAL(ctx->entry, 0x40200000);   /* RAM base + 2 MiB + text_offset 0 */
+    CU_ASSERT_EQUAL(ctx->regs[0], 0x40000000); /* the tree at the start of RAM */
+    CU_ASSERT_TRUE(file_is_at(cfg.os.kernel, 0x40200000, 0));
     dt = guest(ctx->regs[0], GUEST_FDT_MAX);
     CU_ASSERT_FATAL(fdt_open(&f, dt, GUEST_FDT_MAX) == 0);
     while (fdt_next_node(&f, &node, &depth) == 0) {
@@ -695,10 +695,9 @@ static void test_builder_refuses_what_the_arch_lacks(void)
     teardown();
     setup();
     config_arm64_linux();
-    cfg.memory_bytes = MIB(4); /* the 2 MiB Image, then the tree's 2 MiB block: no initrd room */
+    cfg.memory_bytes = MIB(4); /* the tree's 2 MiB block, then the 2 MiB Image: no initrd room */
     snprintf(want, sizeof(want),
-             "loading %s: the kernel, initrd and device tree do not fit in the domain's RAM",
-             cfg.os.kernel);
+             "loading %s: the Image and its initrd do not fit in the domain's RAM", cfg.os.kernel);
     check_refused(-AXVM_EINVAL, want);
 }
 
