@@ -70,7 +70,7 @@ static void check_memory_map(struct loader *ld, const struct domain_config *cfg)
     bool x86 = cfg->os.arch == DC_ARCH_X86_64;
     struct spans spans = {0};
 
-    add_span(&spans, NULL, 0, x86 ? 0 : AXVM_ARM64_RAM_BASE, cfg->memory_bytes);
+    add_span(&spans, NULL, 0, domain_config_ram_base(cfg), cfg->memory_bytes);
     for (unsigned int i = 0; i < cfg->nr_regions; i++) {
         add_span(&spans, "<memory-region>", cfg->regions[i].line, cfg->regions[i].gpa,
                  cfg->regions[i].size);
@@ -178,23 +178,24 @@ static void check_arch(struct loader *ld, const struct domain_config *cfg)
 /* A raw image is copied to the load address, so it must fit in the RAM, entry included. */
 static void check_raw(struct loader *ld, const struct domain_config *cfg)
 {
-    uint64_t ram = cfg->memory_bytes, load = cfg->os.load_addr;
+    uint64_t base = domain_config_ram_base(cfg), last = base + cfg->memory_bytes - 1;
+    uint64_t load = cfg->os.load_addr, entry = cfg->os.entry;
+    bool load_out = load < base || load > last;
     struct stat st;
 
     if (cfg->os.type != DC_OS_RAW) {
         return;
     }
-    if (load >= ram || cfg->os.entry >= ram) {
+    if (load_out || entry < base || entry > last) {
+        loader_fail_at(
+            ld, NULL, ld->load_line, "<load> %s 0x%llx is outside the domain's RAM (0x%llx-0x%llx)",
+            load_out ? "address" : "entry", (unsigned long long)(load_out ? load : entry),
+            (unsigned long long)base, (unsigned long long)last);
+    } else if (stat(cfg->os.kernel, &st) == 0 && (uint64_t)st.st_size > last - load + 1) {
         loader_fail_at(ld, NULL, ld->load_line,
-                       "<load> %s 0x%llx is outside the domain's RAM (0x0-0x%llx)",
-                       load >= ram ? "address" : "entry",
-                       (unsigned long long)(load >= ram ? load : cfg->os.entry),
-                       (unsigned long long)(ram - 1));
-    } else if (stat(cfg->os.kernel, &st) == 0 && (uint64_t)st.st_size > ram - load) {
-        loader_fail_at(ld, NULL, ld->load_line,
-                       "<load> at 0x%llx: the %lld-byte image ends past the RAM (0x0-0x%llx)",
-                       (unsigned long long)load, (long long)st.st_size,
-                       (unsigned long long)(ram - 1));
+                       "<load> at 0x%llx: the %lld-byte image ends past the RAM (0x%llx-0x%llx)",
+                       (unsigned long long)load, (long long)st.st_size, (unsigned long long)base,
+                       (unsigned long long)last);
     }
 }
 

@@ -156,6 +156,10 @@ int domain_config_load(const char *path, const char *schema_path, struct domain_
 
 void domain_config_free(struct domain_config *cfg);
 
+/* Where the domain's main RAM starts: guest-physical 0 on x86_64, 0x4000_0000 (QEMU virt) on
+ * aarch64. */
+uint64_t domain_config_ram_base(const struct domain_config *cfg);
+
 /* Format err as "FILE:LINE: MESSAGE" (or "FILE: MESSAGE" for line 0) into buf. */
 void config_error_format(const struct config_error *err, char *buf, size_t size);
 

@@ -14,6 +14,7 @@
 #include <unistd.h>
 #include <libxml/parser.h>
 #include <libxml/xmlerror.h>
+#include <public/axvm/platform_arm64.h>
 #include "internal.h"
 
 #define INSTALLED_SCHEMA "/usr/share/axvm/axvm-domain.rng"
@@ -401,6 +402,11 @@ void domain_config_free(struct domain_config *cfg)
     free(cfg->os.cmdline);
     free(cfg->source);
     free(cfg);
+}
+
+uint64_t domain_config_ram_base(const struct domain_config *cfg)
+{
+    return cfg->os.arch == DC_ARCH_ARM64 ? AXVM_ARM64_RAM_BASE : 0;
 }
 
 void config_error_format(const struct config_error *err, char *buf, size_t size)

@@ -383,7 +383,7 @@ int axvmctl_domain_build(struct axvmctl *h, const struct domain_config *cfg, cha
     if (!h || !cfg || !cfg->os.kernel) {
         return builder_fail(&b, -AXVM_EINVAL, "building a domain: no configuration or kernel");
     }
-    b.ram_gpa = cfg->os.arch == DC_ARCH_ARM64 ? BUILDER_ARM64_RAM_GPA : BUILDER_X86_RAM_GPA;
+    b.ram_gpa = domain_config_ram_base(cfg);
     rc = step_create(&b);
     rc = rc ? rc : step_memory(&b);
     rc = rc ? rc : step_load(&b);

@@ -12,10 +12,6 @@
 #include <stdint.h>
 #include "axvmctl.h"
 
-/* Where the main RAM starts: guest-physical 0 on x86, 0x4000_0000 (QEMU virt) on arm64. */
-#define BUILDER_X86_RAM_GPA   0x0u
-#define BUILDER_ARM64_RAM_GPA 0x40000000u
-
 /* The platform's default device addresses, for a <serial>/<debug-exit>/<testdev> without one. */
 #define BUILDER_X86_COM1_PORT 0x3f8u
 

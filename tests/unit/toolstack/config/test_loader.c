@@ -407,6 +407,7 @@ static void test_domain_config_load_fills_defaults(void)
 #define MB_OS             "<type arch='x86_64'>multiboot</type><kernel>hello.elf</kernel>"
 #define ARM_OS            "<type arch='aarch64'>linux</type><kernel>linux-arm64/Image</kernel>"
 #define RAW_OS            "<type arch='x86_64'>raw</type><kernel>image8k.bin</kernel>"
+#define ARM_RAW_OS        "<type arch='aarch64'>raw</type><kernel>image8k.bin</kernel>"
 #define MEM16             "<memory unit='MiB'>16</memory>"
 #define DEVICES           "<devices>"
 #define END               "</devices>"
@@ -450,6 +451,8 @@ static void test_domain_config_load_accepts_the_limits(void)
         {"a raw image filling the RAM",
          DOMAIN("<memory unit='KiB'>12</memory>", RAW_OS "<load address='0x1000' entry='0x2fff'/>",
                 "")},
+        {"an aarch64 raw image filling its RAM from 0x40000000",
+         DOMAIN("<memory unit='KiB'>8</memory>", ARM_RAW_OS "<load address='0x40000000'/>", "")},
     };
     static char image[8192];
     struct config_error err = {0};
