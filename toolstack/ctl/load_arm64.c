@@ -44,8 +44,10 @@ static int write_tree(struct builder *b, const struct arm64_layout *l, size_t in
     int rc;
 
     if (builder_serial(b, &base, &irq)) {
+        /* The hypervisor wires an interrupt-less request to SPI 1; without one in the tree,
+         * Linux's PL011 driver does not bind and the console stays silent. */
         p.uart_base = base;
-        p.uart_intid = irq;
+        p.uart_intid = irq ? irq : AXVM_ARM64_PL011_INTID;
     }
     rc = dt ? guest_fdt_build(dt, GUEST_FDT_MAX, &p, &len) : -AXVM_ENOMEM;
     if (rc) {

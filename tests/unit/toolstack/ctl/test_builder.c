@@ -148,7 +148,7 @@ static void config_arm64_linux(void)
     cfg.os.kernel = strdup(temp_file(image, 0x10000));
     cfg.os.initrd = temp_pattern(5000, 3);
     cfg.os.cmdline = "console=ttyAMA0";
-    add_device(DC_DEV_SERIAL, 0, AXVM_ARM64_PL011_INTID);
+    add_device(DC_DEV_SERIAL, 0, 0); /* as <console type="pty"/> gives it: no interrupt named */
     free(image);
 }
 
@@ -503,12 +503,12 @@ static void test_builder_cputune_needs_the_credit_scheduler(void)
 
 static void test_builder_arm64_linux_boots_with_a_device_tree(void)
 {
-    const struct axvm_domain_device pl011 = {1, AXVM_DEV_PL011, AXVM_SPACE_MMIO, 33, 0x09000000};
+    const struct axvm_domain_device pl011 = {1, AXVM_DEV_PL011, AXVM_SPACE_MMIO, 0, 0x09000000};
     const struct axvm_vcpu_context *ctx;
     uint8_t *dt;
     struct fdt f;
     struct fdt_prop p;
-    int node = -1, depth = -1, chosen = -1;
+    int node = -1, depth = -1, chosen = -1, uart = -1;
 
     config_arm64_linux();
     CU_ASSERT_EQUAL(axvmctl_domain_build(h, &cfg, err, sizeof(err)), 1);
@@ -523,8 +523,13 @@ static void test_builder_arm64_linux_boots_with_a_device_tree(void)
     CU_ASSERT_FATAL(fdt_open(&f, dt, GUEST_FDT_MAX) == 0);
     while (fdt_next_node(&f, &node, &depth) == 0) {
         chosen = strcmp(fdt_node_name(&f, node), "chosen") == 0 ? node : chosen;
+        uart = strcmp(fdt_node_name(&f, node), "pl011@9000000") == 0 ? node : uart;
     }
-    CU_ASSERT_FATAL(chosen >= 0);
+    CU_ASSERT_FATAL(chosen >= 0 && uart >= 0);
+    /* Its interrupt is in the tree even when the XML names none: Linux's driver needs one. */
+    CU_ASSERT_FATAL(fdt_get_prop(&f, uart, "interrupts", &p) && p.len == 12);
+    CU_ASSERT_EQUAL(fdt_read_cells(p.value, 1), 0);     /* an SPI */
+    CU_ASSERT_EQUAL(fdt_read_cells(p.value + 4, 1), 1); /* SPI 1 = INTID 33 */
     CU_ASSERT_TRUE(fdt_get_prop(&f, chosen, "bootargs", &p) &&
                    fdt_prop_is_string(&p, "console=ttyAMA0"));
     CU_ASSERT_FATAL(fdt_get_prop(&f, chosen, "linux,initrd-start", &p) && p.len == 8);
