@@ -1,10 +1,12 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The hypervisor heap. Small blocks come from one-frame slabs per size class; a slab frame
- * starts with a header naming its class, so heap_free() needs no size. Larger blocks take
- * whole frames behind the same kind of header.
+ * starts with a header naming its class and counting its blocks in use, so heap_free() needs no
+ * size, and a slab whose last block is freed goes back to the frame allocator (what a domain
+ * took returns when it is destroyed, whatever the peak was). Larger blocks take whole frames
+ * behind the same kind of header.
  */
-/* Lock order: heap.lock, then the frame allocator's lock (refill). */
+/* Lock order: heap.lock, then the frame allocator's lock (refill, release_slab). */
 #define LOG_TAG "heap"
 #include <hv/frame.h>
 #include <hv/heap.h>
@@ -22,7 +24,8 @@
 struct frame_header {
     uint32_t magic;
     uint32_t class_or_frames; /* slab: class index; large: frames in the block */
-    uint64_t reserved;
+    uint32_t used;            /* slab: blocks handed out */
+    uint32_t reserved;
 };
 _Static_assert(sizeof(struct frame_header) == HEAP_ALIGN, "blocks must stay 16-byte aligned");
 
@@ -65,6 +68,7 @@ static bool refill(unsigned int class)
     hdr = hpa_to_virt(hpa);
     hdr->magic = HEAP_MAGIC_SLAB;
     hdr->class_or_frames = class;
+    hdr->used = 0;
     for (size_t off = sizeof(*hdr); off + size <= PAGE_SIZE; off += size) {
         struct free_block *b = (struct free_block *)((char *)hdr + off);
 
@@ -73,6 +77,24 @@ static bool refill(unsigned int class)
     }
     heap.nr_frames++;
     return true;
+}
+
+/* Give an unused slab's frame back: its blocks leave the free list first. Context: heap lock
+ * held; O(free blocks of its class). */
+static void release_slab(struct frame_header *hdr)
+{
+    struct free_block **link = &heap.free[hdr->class_or_frames];
+
+    while (*link) {
+        if (header_of(*link) == hdr) {
+            *link = (*link)->next;
+        } else {
+            link = &(*link)->next;
+        }
+    }
+    hdr->magic = 0;
+    frame_free(virt_to_hpa(hdr), 1);
+    heap.nr_frames--;
 }
 
 static void *alloc_large(size_t size)
@@ -113,6 +135,7 @@ void *heap_alloc(size_t size)
     if (heap.free[class] || refill(class)) {
         b = heap.free[class];
         heap.free[class] = b->next;
+        header_of(b)->used++;
     }
     spin_unlock_irqrestore(&heap.lock, flags);
     return b;
@@ -155,6 +178,9 @@ void heap_free(void *ptr)
     flags = spin_lock_irqsave(&heap.lock);
     ((struct free_block *)ptr)->next = heap.free[hdr->class_or_frames];
     heap.free[hdr->class_or_frames] = ptr;
+    if (--hdr->used == 0) {
+        release_slab(hdr);
+    }
     spin_unlock_irqrestore(&heap.lock, flags);
 }
 

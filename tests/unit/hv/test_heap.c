@@ -190,7 +190,41 @@ static void test_heap_free_then_alloc_reuses_the_block(void)
         heap_free(p);
     }
     CU_ASSERT_EQUAL(reused, 1000);
+    CU_ASSERT_EQUAL(heap_nr_frames(), 0); /* the slab went back with its last block */
+}
+
+/* A slab goes back to the frame allocator when its last block is freed, and only then. */
+static void test_heap_free_returns_a_slab_with_its_last_block(void)
+{
+    enum { PER_SLAB = (PAGE_SIZE - 16) / 64 }; /* 63 blocks of 64 bytes after the header */
+    size_t free_before = frame_nr_free();
+    void *blocks[PER_SLAB + 1];
+
+    for (size_t i = 0; i < ARRAY_SIZE(blocks); i++) {
+        blocks[i] = heap_alloc(64);
+        CU_ASSERT_PTR_NOT_NULL_FATAL(blocks[i]);
+    }
+    CU_ASSERT_EQUAL(heap_nr_frames(), 2);
+    /* The second slab's one block: it goes, the first slab stays and still hands out blocks. */
+    heap_free(blocks[PER_SLAB]);
     CU_ASSERT_EQUAL(heap_nr_frames(), 1);
+    CU_ASSERT_EQUAL(frame_nr_free(), free_before - 1);
+    heap_free(blocks[0]);
+    blocks[0] = heap_alloc(64);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(blocks[0]);
+    CU_ASSERT_EQUAL(heap_nr_frames(), 1);
+    for (size_t i = 1; i < PER_SLAB; i++) {
+        heap_free(blocks[i]);
+        UNIT_CHECK(heap_nr_frames() == 1, "block %zu freed: %zu frames", i, heap_nr_frames());
+    }
+    heap_free(blocks[0]);
+    CU_ASSERT_EQUAL(heap_nr_frames(), 0);
+    CU_ASSERT_EQUAL(frame_nr_free(), free_before);
+    /* And the class still works afterwards, from a fresh slab. */
+    blocks[0] = heap_alloc(64);
+    CU_ASSERT_PTR_NOT_NULL(blocks[0]);
+    CU_ASSERT_EQUAL(heap_nr_frames(), 1);
+    heap_free(blocks[0]);
 }
 
 static void test_heap_free_then_alloc_reuses_large_frames(void)
@@ -314,6 +348,7 @@ static CU_TestInfo heap_tests[] = {
     UNIT_TEST(test_heap_alloc_large_block_takes_frames_and_free_returns_them),
     UNIT_TEST(test_heap_zalloc_returns_zeroed_memory),
     UNIT_TEST(test_heap_free_then_alloc_reuses_the_block),
+    UNIT_TEST(test_heap_free_returns_a_slab_with_its_last_block),
     UNIT_TEST(test_heap_free_then_alloc_reuses_large_frames),
     UNIT_TEST(test_heap_free_null_is_ignored),
     UNIT_TEST(test_heap_free_of_a_bogus_pointer_panics),
