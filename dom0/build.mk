@@ -49,8 +49,13 @@ dom0-examples := xml/examples/linux-arm64.xml
 else
 dom0-examples := $(filter-out xml/examples/linux-arm64.xml,$(wildcard xml/examples/*.xml))
 endif
-# The boot tests' domain definitions (tests/dom0/), in /etc/axvm/tests/.
+# The boot tests' domain definitions (tests/dom0/, arm64's in tests/dom0/arm64/; the malformed
+# file is both's), in /etc/axvm/tests/.
+ifeq ($(ARCH),arm64)
+dom0-test-xmls := $(wildcard tests/dom0/arm64/*.xml) tests/dom0/malformed.xml
+else
 dom0-test-xmls := $(wildcard tests/dom0/*.xml)
+endif
 public-headers := $(wildcard hypervisor/include/public/axvm/*.h)
 
 # --- The kernel: downloaded once, only when the cache is missing -----------------------------
@@ -179,7 +184,17 @@ $(DOM0_O)/guests/%.elf: $(GUEST_O)/%.elf
 	@mkdir -p $(@D)
 	$(Q)strip --strip-debug -o $@ $<
 
-# raw.xml's flat binary (dom0/raw/raw.S), linked at its load address 0x100000.
+# raw.xml's flat binary (dom0/raw/raw.S), linked at its load address 0x100000; arm64's
+# (raw-arm64.S, for tests/dom0/arm64/poweroff.xml) at 0x40080000.
+ifeq ($(ARCH),arm64)
+$(DOM0_O)/raw.bin: dom0/raw/raw-arm64.S
+	$(call say,AS,$@)
+	@mkdir -p $(@D)
+	$(Q)$(DOM0_CC) -c -o $(DOM0_O)/raw.o $<
+	$(Q)$(DOM0_CROSS)ld -Ttext=0x40080000 -e _start --build-id=none -o $(DOM0_O)/raw.elf \
+	    $(DOM0_O)/raw.o
+	$(Q)$(DOM0_CROSS)objcopy -O binary $(DOM0_O)/raw.elf $@
+else
 $(DOM0_O)/raw.bin: dom0/raw/raw.S
 	$(call say,AS,$@)
 	@mkdir -p $(@D)
@@ -187,6 +202,7 @@ $(DOM0_O)/raw.bin: dom0/raw/raw.S
 	$(Q)ld -m elf_i386 -Ttext=0x100000 -e _start --build-id=none -o $(DOM0_O)/raw.elf \
 	    $(DOM0_O)/raw.o
 	$(Q)objcopy -O binary $(DOM0_O)/raw.elf $@
+endif
 
 # --- Terminfo: the terminals axvm-top may find itself on ----------------------------------------
 
@@ -220,8 +236,10 @@ $(domu-initrd): dom0/mkinitramfs dom0/initramfs/domu-init dom0/initramfs/profile
 	    0644:dom0/initramfs/profile:/etc/profile
 
 ifeq ($(ARCH),arm64)
-# linux-arm64.xml's kernel and initrd; no x86_64 test guest, raw.bin or greeting.
+# linux-arm64.xml's kernel and initrd, the arm64 test guests (Images) and raw.bin.
 dom0-arch-files := \
+	$(foreach g,$(guest-a64-bins),0644:$(g):/etc/axvm/$(notdir $(g))) \
+	0644:$(DOM0_O)/raw.bin:/etc/axvm/raw.bin \
 	0644:$(linux-kernel):/etc/axvm/linux-arm64/Image \
 	0644:$(domu-initrd):/etc/axvm/linux-arm64/initrd.img
 else

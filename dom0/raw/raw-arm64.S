@@ -23,7 +23,7 @@ next_char:
     ldrb w3, [x1], #1
     cbz w3, shutdown
     /* Wait (boundedly) until the UART takes a byte; an emulated one always does. */
-    mov x4, #100000
+    mov x4, #0x10000
 wait_room:
     ldr w5, [x2, #PL011_FR]
     tbz w5, #FR_TXFF_BIT, send
