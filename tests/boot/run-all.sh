@@ -12,9 +12,19 @@ group=${1:-default}
 filter=${2:-.}
 jobs=${BOOT_JOBS:-$(nproc)}
 
+# A case in the group, and NAME@smpN for each N of its smp_also (the same boot with N CPUs).
 cases=$(awk -v group="$group" '
-    /^\[/ { name = substr($0, 2, index($0, "]") - 2) }
-    /^groups[[:space:]]*=/ { if ((" " $0 " ") ~ ("[ =,]" group "[ ,]")) print name }' "$ini" |
+    function flush() {
+        if (!in_group) return
+        print name
+        for (i = 1; i <= n_also; i++) print name "@smp" also[i]
+    }
+    /^\[/ { flush(); name = substr($0, 2, index($0, "]") - 2); in_group = 0; n_also = 0 }
+    /^groups[[:space:]]*=/ { if ((" " $0 " ") ~ ("[ =,]" group "[ ,]")) in_group = 1 }
+    /^smp_also[[:space:]]*=/ {
+        v = $0; sub(/^[^=]*=/, "", v); gsub(/^[ ,]+|[ ,]+$/, "", v); n_also = split(v, also, /[ ,]+/)
+    }
+    END { flush() }' "$ini" |
     grep -E -- "$filter")
 [ -n "$cases" ] || { echo "run-all: no boot cases in group '$group' match '$filter'" >&2; exit 1; }
 

@@ -4,12 +4,17 @@
 # background under a hard time limit, watches the serial log for the expected lines, always
 # stops QEMU, then prints one line, "PASS <arch>/<name>" or "FAIL <arch>/<name>: <why>".
 # The serial log stays in build/tests/boot/<arch>-<name>/serial.log.
-# Usage: tests/boot/run.sh ARCH/NAME    (exit status 0 on PASS)
+# Usage: tests/boot/run.sh ARCH/NAME[@smpN]    (exit status 0 on PASS)
+# ARCH/NAME@smpN runs the case with N CPUs instead of its smp (run-all.sh does this for each
+# number of its smp_also).
 set -uo pipefail
 
 root=$(cd "$(dirname "$0")/../.." && pwd)
 ini=${BOOT_CASES:-$root/tests/boot/cases.ini}
-name=${1:?usage: run.sh ARCH/NAME}
+name=${1:?usage: run.sh ARCH/NAME[@smpN]}
+section_name=${name%@smp*}
+smp_override=
+[ "$section_name" = "$name" ] || smp_override=${name##*@smp}
 work=$root/build/tests/boot/${name//\//-}
 log=$work/serial.log
 text=$work/serial.txt
@@ -42,7 +47,7 @@ trap stop_qemu EXIT
 
 # The section's "key<TAB>value" lines, keys and values trimmed, comments and blanks skipped.
 read_section() {
-    awk -v want="[$name]" '
+    awk -v want="[$section_name]" '
         /^[[:space:]]*(#|$)/ { next }
         /^\[/ { sub(/[[:space:]]+$/, ""); in_section = ($0 == want); found = found || in_section; next }
         in_section {
@@ -78,7 +83,7 @@ load_case() {
         snap) sends+=("P$value") ;;
         expect_snap) snaps+=("$value") ;;
         screen) screen_cols=${value%x*} screen_rows=${value#*x} ;;
-        groups) ;;
+        groups | smp_also) ;;
         *) echo "FAIL $name: unknown key '$key' in ${ini#"$root"/}"; exit 1 ;;
         esac
     done <<<"$section"
@@ -298,6 +303,7 @@ check_memory() {
 
 main() {
     load_case
+    smp=${smp_override:-$smp}
     rm -rf "$work" && mkdir -p "$work"
     : >"$log"
     case "$arch" in
