@@ -129,7 +129,7 @@ run: deps
 	$(Q)$(MAKE) --no-print-directory ARCH=$(ARCH) hypervisor $(RUN_PREREQ)
 	$(Q)$(MAKE) --no-print-directory ARCH=$(ARCH) $(RUN_IMAGE)
 	$(Q)scripts/qemu --arch $(ARCH) --interactive --mem $(RUN_MEM) --cmdline "$(CMDLINE)" \
-		--image $(RUN_IMAGE)
+		--image $(RUN_IMAGE) $(RUN_QEMU_ARGS)
 
 # x86_64/dom0 boots Debian's kernel as dom0: `make dom0` fetches it once (scripts/fetch-kernel)
 # and builds axvm.ko, the static tools and the initramfs; `make ARCH=arm64 dom0` the same

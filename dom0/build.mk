@@ -43,11 +43,16 @@ dom0-initramfs := $(DOM0_O)/initramfs.cpio.gz
 linux-kernel := $(LINUX_O)/$(linux-kernel-name)
 domu-initrd := $(LINUX_O)/domu-initrd.img
 
-# The examples this dom0 can run: linux-arm64.xml needs an aarch64 host, all others x86_64.
+# The examples this dom0 can run: linux-arm64.xml and hello-arm64.xml need an aarch64 host (an
+# arm64 dom0 has the latter as hello.xml, so the README's commands work on both), all others
+# x86_64.
+dom0-arm64-examples := xml/examples/linux-arm64.xml xml/examples/hello-arm64.xml
 ifeq ($(ARCH),arm64)
 dom0-examples := xml/examples/linux-arm64.xml
+dom0-example-files := 0644:xml/examples/hello-arm64.xml:/etc/axvm/hello.xml
 else
-dom0-examples := $(filter-out xml/examples/linux-arm64.xml,$(wildcard xml/examples/*.xml))
+dom0-examples := $(filter-out $(dom0-arm64-examples),$(wildcard xml/examples/*.xml))
+dom0-example-files :=
 endif
 # The boot tests' domain definitions (tests/dom0/, arm64's in tests/dom0/arm64/; the malformed
 # file is both's), in /etc/axvm/tests/.
@@ -261,6 +266,7 @@ dom0-image-files := \
 	$(foreach f,$(dom0-terminfo),0644:$(f):/usr/share/terminfo/$(notdir $(patsubst %/,%,$(dir $(f))))/$(notdir $(f))) \
 	0644:xml/schema/axvm-domain.rng:/usr/share/axvm/axvm-domain.rng \
 	$(foreach x,$(dom0-examples),0644:$(x):/etc/axvm/$(notdir $(x))) \
+	$(dom0-example-files) \
 	$(foreach x,$(dom0-test-xmls),0644:$(x):/etc/axvm/tests/$(notdir $(x))) \
 	$(dom0-arch-files)
 

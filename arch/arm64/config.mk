@@ -7,8 +7,14 @@ ARCH_LDFLAGS := -m aarch64elf
 hv-arch-dirs := arch/arm64
 HV_IMAGES := $(O)/axvm.elf $(O)/axvm.bin
 RUN_IMAGE := $(O)/axvm.bin
-RUN_PREREQ :=
-RUN_MEM := 256
+# make run boots dom0: Debian's arm64 kernel and the dom0 initramfs (dom0/build.mk) as boot
+# modules in the device tree (scripts/qemu --module). cortex-a57: Linux on -cpu max uses SVE,
+# which guests do not get yet (tests/boot/cases.ini, arm64/dom0).
+RUN_PREREQ := dom0
+RUN_MEM := 1024
+DOM0_CMDLINE ?= console=ttyAMA0 quiet
+RUN_QEMU_ARGS = --cpu cortex-a57 --module build/arm64/linux/Image "$(DOM0_CMDLINE)" \
+	--module build/arm64/dom0/initramfs.cpio.gz "" --module-dtb $(O)/run.dtb
 DEFAULT_CONSOLE := pl011
 
 CONFIG_ARCH_NAME := "arm64"

@@ -133,29 +133,14 @@ media_x86_64() {
 # arm64: QEMU's own device tree plus /chosen "multiboot,module" nodes, files loaded under them.
 # The tree's order is the modules' order; fdtput -c puts a new node first, so add them last-first.
 media_arm64() {
-    local i spec file dtb=$work/boot.dtb node addr=$(( (0x40000000 + mem * 3 / 4 * 1048576) & ~0x1fffff ))
-    local files=() addrs=()
+    local i file
     qemu_args=(--image "$root/build/arm64/axvm.bin" --cmdline "$cmdline")
     [ ${#modules[@]} -eq 0 ] && return 0
-    "$root/scripts/qemu" --arch arm64 "${qemu_args[@]}" --smp "$smp" --mem "$mem" \
-        ${cpu:+--cpu "$cpu"} --dump-dtb "$dtb" >/dev/null 2>&1 || return 1
-    fdtput -t i "$dtb" /chosen '#address-cells' 2 && fdtput -t i "$dtb" /chosen '#size-cells' 2 || return 1
     for i in "${!modules[@]}"; do
-        files[i]=$(module_file "${modules[i]%% *}" "$i") || return 1
-        addrs[i]=$addr
-        qemu_args+=(--load "${files[i]}@$addr")
-        addr=$(( (addr + $(stat -c %s "${files[i]}") + 0x1fffff) & ~0x1fffff ))
+        file=$(module_file "${modules[i]%% *}" "$i") || return 1
+        qemu_args+=(--module "$file" "$(module_string "${modules[i]}")")
     done
-    for (( i = ${#modules[@]} - 1; i >= 0; i-- )); do
-        spec=${modules[i]}
-        node=$(printf '/chosen/module@%x' "${addrs[i]}")
-        fdtput -c "$dtb" "$node" &&
-            fdtput -t s "$dtb" "$node" compatible "multiboot,module" &&
-            fdtput -t x "$dtb" "$node" reg 0 "$(printf %x "${addrs[i]}")" 0 \
-                "$(printf %x "$(stat -c %s "${files[i]}")")" &&
-            fdtput -t s "$dtb" "$node" bootargs "$(module_string "$spec")" || return 1
-    done
-    qemu_args+=(--dtb "$dtb")
+    qemu_args+=(--module-dtb "$work/boot.dtb")
 }
 
 first_missing_expect() {
