@@ -821,7 +821,14 @@ static int handle_fault(struct vcpu *v, struct vm_exit *exit)
         vm_crash(vm, "no free memory to back a page of its RAM");
         return VCPU_RUN_STOPPED;
     }
-    /* Not RAM: an emulated device, or empty space. */
+    /* Not RAM: an emulated device, or empty space; neither holds code. */
+    if (exit->fault.access == VM_ACCESS_EXEC) {
+        log_guest(ERR, vm->id, v->id, "instruction fetch from gpa 0x%llx, which is not its memory",
+                  (unsigned long long)exit->fault.gpa);
+        arch_vcpu_dump(v);
+        vm_crash(vm, "it jumped outside its memory");
+        return VCPU_RUN_STOPPED;
+    }
     rc = arch_vcpu_decode_mmio(v, exit);
     if (rc == -AXVM_EFAULT) {
         return KEEP_RUNNING; /* refused: the guest takes a fault of its own */

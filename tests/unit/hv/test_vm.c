@@ -741,6 +741,21 @@ static void test_vm_run_vcpu_fault_that_cannot_be_decoded_crashes_the_vm(void)
         1);
 }
 
+/* Code is never fetched from a device or from nothing: no decoding, the VM crashes. */
+static void test_vm_run_vcpu_fetch_outside_memory_crashes_the_vm(void)
+{
+    loop_vm();
+    PLAY(FAULT(MMIO_BASE, VM_ACCESS_EXEC), SIMPLE(VM_EXIT_NONE));
+    CU_ASSERT_EQUAL(vm_run_vcpu(vm, 0), VCPU_RUN_STOPPED);
+    CU_ASSERT_EQUAL(vm_get_state(vm), VM_STATE_CRASHED);
+    CU_ASSERT_EQUAL(fake.nr_decodes, 0);
+    CU_ASSERT_EQUAL(mmio_dev.nr_reads, 0);
+    CU_ASSERT_EQUAL(fake.nr_dumps, 1);
+    CU_ASSERT_EQUAL(
+        host_console_count("instruction fetch from gpa 0xfe000000, which is not its memory"), 1);
+    CU_ASSERT_EQUAL(host_console_count("crashed: it jumped outside its memory"), 1);
+}
+
 static void test_vm_run_vcpu_fault_without_memory_crashes_the_vm(void)
 {
     loop_vm();
@@ -1111,6 +1126,7 @@ static CU_TestInfo vm_tests[] = {
     UNIT_TEST(test_vm_run_vcpu_fault_in_lazy_ram_populates_and_retries),
     UNIT_TEST(test_vm_run_vcpu_fault_outside_ram_is_decoded_as_mmio),
     UNIT_TEST(test_vm_run_vcpu_fault_that_cannot_be_decoded_crashes_the_vm),
+    UNIT_TEST(test_vm_run_vcpu_fetch_outside_memory_crashes_the_vm),
     UNIT_TEST(test_vm_run_vcpu_fault_without_memory_crashes_the_vm),
     UNIT_TEST(test_vm_run_vcpu_hypercall_result_goes_back_to_the_guest),
     UNIT_TEST(test_vm_run_vcpu_halt_blocks_unless_work_is_pending),
