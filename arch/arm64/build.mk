@@ -23,3 +23,5 @@ hv-y += image.o
 hv-y += guest_fdt.o
 hv-y += vgic.o
 hv-y += vgic_hw.o
+hv-y += idregs.o
+hv-y += idregs_hw.o

@@ -8,12 +8,11 @@ hv-arch-dirs := arch/arm64
 HV_IMAGES := $(O)/axvm.elf $(O)/axvm.bin
 RUN_IMAGE := $(O)/axvm.bin
 # make run boots dom0: Debian's arm64 kernel and the dom0 initramfs (dom0/build.mk) as boot
-# modules in the device tree (scripts/qemu --module). cortex-a57: Linux on -cpu max uses SVE,
-# which guests do not get yet (tests/boot/cases.ini, arm64/dom0).
+# modules in the device tree (scripts/qemu --module), on QEMU's -cpu max.
 RUN_PREREQ := dom0
 RUN_MEM := 1024
 DOM0_CMDLINE ?= console=ttyAMA0 quiet
-RUN_QEMU_ARGS = --cpu cortex-a57 --module build/arm64/linux/Image "$(DOM0_CMDLINE)" \
+RUN_QEMU_ARGS = --module build/arm64/linux/Image "$(DOM0_CMDLINE)" \
 	--module build/arm64/dom0/initramfs.cpio.gz "" --module-dtb $(O)/run.dtb
 DEFAULT_CONSOLE := pl011
 

@@ -22,19 +22,25 @@
 #include <arm64/arm64.h>
 #include <arm64/guest.h>
 #include <arm64/hcr.h>
+#include <arm64/idregs.h>
 #include <arm64/sysreg.h>
 #include <arm64/vgic.h>
 
-/* HCR_EL2 while a guest runs: stage 2, interrupts to EL2, traps for WFI, SMC, impl-def regs. */
+/*
+ * HCR_EL2 while a guest runs: stage 2, interrupts to EL2, traps for WFI, SMC, impl-def regs and
+ * the ID registers (TID3: idregs.c hides what we do not switch).
+ */
 #define HCR_VM     (1ull << 0)
 #define HCR_SWIO   (1ull << 1)
 #define HCR_FB     (1ull << 9)  /* its TLB and I-cache maintenance is broadcast */
 #define HCR_BSU_IS (1ull << 10) /* its barriers reach the inner-shareable domain */
 #define HCR_TWI    (1ull << 13)
+#define HCR_TID3   (1ull << 18)
 #define HCR_TSC    (1ull << 19)
 #define HCR_TIDCP  (1ull << 20)
-#define HCR_GUEST \
-    (HCR_EL2_BOOT | HCR_VM | HCR_SWIO | HCR_FB | HCR_BSU_IS | HCR_TWI | HCR_TSC | HCR_TIDCP)
+#define HCR_GUEST                                                                            \
+    (HCR_EL2_BOOT | HCR_VM | HCR_SWIO | HCR_FB | HCR_BSU_IS | HCR_TWI | HCR_TID3 | HCR_TSC | \
+     HCR_TIDCP)
 
 /*
  * VTCR_EL2: 4 KiB granule, walks start at level 0 as the core's four-level tables do, a 44-bit
@@ -447,6 +453,8 @@ static void decode_sysreg(struct vcpu *v, struct vm_exit *exit)
         vgic_sgi1r_write(v, get_reg(v, rt));
     } else if (SYS_ENC(esr) == SYS_ICC_ASGI1R || SYS_ENC(esr) == SYS_ICC_SGI0R) {
         /* group 0 and alias SGIs: our guests' interfaces have no use for them, ignored */
+    } else if (idregs_is_id_space(esr) && read) {
+        set_reg(v, rt, idregs_hw_read(esr)); /* writes: read-only, undefined below */
     } else if (SYS_IS_CNTP(esr)) {
         /* the EL1 physical timer is the host's: reads as zero, writes ignored */
         if (read) {

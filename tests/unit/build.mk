@@ -55,6 +55,7 @@ unit-core-srcs := \
 	hypervisor/vm.c \
 	arch/arm64/bootfdt.c \
 	arch/arm64/guest_fdt.c \
+	arch/arm64/idregs.c \
 	arch/arm64/image.c \
 	arch/arm64/vgic.c \
 	arch/x86/multiboot2.c \
