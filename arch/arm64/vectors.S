@@ -39,7 +39,7 @@ vectors:
     guest_vector 9
     guest_vector 10
     guest_vector 11
-    guest_vector 12   /* lower EL, AArch32 (never: HCR_EL2.RW) */
+    guest_vector 12   /* lower EL, AArch32: EL0 only (RW keeps EL1 AArch64); stops the domain */
     guest_vector 13
     guest_vector 14
     guest_vector 15
