@@ -145,8 +145,8 @@ ci: test
 
 bench: deps
 	$(Q)$(MAKE) --no-print-directory ARCH=x86_64 hypervisor guests
-	$(Q)$(MAKE) --no-print-directory ARCH=arm64 hypervisor guests
 	$(Q)$(MAKE) --no-print-directory ARCH=x86_64 dom0
+	$(Q)$(MAKE) --no-print-directory ARCH=arm64 hypervisor guests dom0
 	$(Q)bench/boot-time.sh
 	$(Q)bench/guests.sh
 	$(Q)bench/sched.sh
@@ -169,7 +169,7 @@ help:
 	@echo '                    and the Linux domU kernel and initrd (build/$(ARCH)/linux/)'
 	@echo '  linux-guest       only the Linux domU kernel and initrd, build/$(ARCH)/linux/'
 	@echo '  dom0-refresh      look for a newer Debian kernel (new ABI) and rebuild dom0 with it'
-	@echo '  bench             benchmarks: boot time (both arches), guest exits, dom0 (x86_64)'
+	@echo '  bench             benchmarks of both arches: boot time, guest exits, scheduler, dom0'
 	@echo '  format            clang-format the C sources in place'
 	@echo '  format-check      fail if any C source is not formatted'
 	@echo '  tidy              clang-tidy over the core, host build'

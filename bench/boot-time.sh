@@ -1,38 +1,37 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
 # Boot-time benchmark: wall time from starting QEMU to the hypervisor's banner line on the
-# serial port, for each arch, median of RUNS boots (default 5). QEMU runs TCG at -smp 4, -m 256;
-# x86_64 includes GRUB. Prints figures only; nothing here passes or fails on time.
+# serial port, for each arch (--arch x86_64|arm64; default both), median of RUNS boots (default
+# 5). QEMU runs TCG at -smp 4, -m 256; x86_64 includes GRUB. Prints figures only; nothing here
+# passes or fails on time.
 set -uo pipefail
 
-root=$(cd "$(dirname "$0")/.." && pwd)
+# shellcheck source=bench/lib.sh
+source "$(dirname "$0")/lib.sh"
+bench_args "$@"
 runs=${RUNS:-5}
 limit=60 # seconds before a boot counts as failed
-work=$root/build/bench
-mkdir -p "$work"
 
 now_ms() {
     echo $(($(date +%s%N) / 1000000))
 }
 
-# One boot; prints the milliseconds until the banner, or nothing if it never came.
+# One boot; sets t to the milliseconds until the banner, or to nothing if it never came.
 boot_once() {
-    local arch=$1 log=$work/$1.log pid start
+    local arch=$1 log=$work/$1.log start
     shift
     : >"$log"
+    t=
     start=$(now_ms)
-    timeout -k 5 $limit "$root/scripts/qemu" --arch "$arch" --smp 4 --mem 256 "$@" \
-        --serial-log "$log" >/dev/null 2>&1 &
-    pid=$!
-    while kill -0 $pid 2>/dev/null; do
+    bench_start $limit --arch "$arch" --smp 4 --mem 256 "$@" --serial-log "$log" >/dev/null 2>&1
+    while kill -0 "$qemu_pid" 2>/dev/null; do
         if grep -aq "^axvm [^ ]* ($arch): " "$log"; then
-            echo $(($(now_ms) - start))
+            t=$(($(now_ms) - start))
             break
         fi
         sleep 0.01
     done
-    kill $pid 2>/dev/null
-    wait $pid 2>/dev/null
+    bench_stop
 }
 
 report() {
@@ -53,19 +52,20 @@ report() {
         }' <<<"$sorted"
 }
 
-"$root/scripts/mkiso" --elf "$root/build/x86_64/axvm.elf" --out "$work/axvm.iso" \
-    --cmdline "console=com1 loglvl=info" || exit 1
-
 echo "boot time, QEMU start to banner (TCG, -smp 4, -m 256, median of $runs):"
-for arch in x86_64 arm64; do
+for arch in "${arches[@]}"; do
+    if [ "$arch" = x86_64 ]; then
+        "$root/scripts/mkiso" --elf "$root/build/x86_64/axvm.elf" --out "$work/axvm.iso" \
+            --cmdline "console=com1 loglvl=info" || exit 1
+    fi
     times=()
     for _ in $(seq "$runs"); do
-        if [ $arch = x86_64 ]; then
-            t=$(boot_once x86_64 --image "$work/axvm.iso")
+        if [ "$arch" = x86_64 ]; then
+            boot_once x86_64 --image "$work/axvm.iso"
         else
-            t=$(boot_once arm64 --image "$root/build/arm64/axvm.bin" --cmdline "loglvl=info")
+            boot_once arm64 --image "$root/build/arm64/axvm.bin" --cmdline "loglvl=info"
         fi
         [ -n "$t" ] && times+=("$t")
     done
-    report $arch ${times[@]+"${times[@]}"}
+    report "$arch" ${times[@]+"${times[@]}"}
 done

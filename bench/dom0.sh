@@ -1,59 +1,80 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
-# dom0 benchmarks (x86_64, issue #5 item 8), all timed on the host with bash's $EPOCHREALTIME:
-#   1. boot: from starting QEMU to the serial line "axvm-dom0: ready" (GRUB, axvm, Debian's
-#      kernel as dom0, its /init), median/min/max of RUNS boots (default 5);
-#   2. create: in one dom0 boot, from writing "axvm-xl create /etc/axvm/hello.xml" and its
-#      carriage return into the serial FIFO to reading the guest's first console line, which the
+# dom0 benchmarks (issue #5 item 8, arm64: issue #7 item 8), for each arch (--arch x86_64|arm64;
+# default both), all timed on the host with bash's $EPOCHREALTIME:
+#   1. boot: from starting QEMU to the serial line "axvm-dom0: ready" (x86_64: GRUB; axvm,
+#      Debian's kernel as dom0, its /init), median/min/max of RUNS boots (default 5);
+#   2. create: in one dom0 boot, from writing "axvm-xl create HELLO.xml" and its carriage
+#      return into the serial FIFO to reading the guest's first console line, which the
 #      hypervisor echoes on the serial line as "(dN) ..." (guest_console_echo=1); median of
-#      RUNS create/destroy cycles;
-#   3. the same for the Linux domU of /etc/axvm/linux.xml (its first console line);
+#      RUNS create/destroy cycles (x86_64: /etc/axvm/hello.xml; arm64: /etc/axvm/tests/hello.xml);
+#   3. the same for the Linux domU (x86_64: /etc/axvm/linux.xml, arm64: linux-arm64.xml): its
+#      first console line, and its /init's "axvm-domu: ready";
 # plus the serial round trip of a shell command in dom0 (type "echo x", see "x"), which items
-# 2 and 3 include;
+# 2 and 3 include. When "axvm-xl create" fails (it says "axvm-xl: ..."), that guest is reported
+# as not measured, with what axvm-xl said, and the rest goes on;
 #   4. the cost of running under axvm: three workloads (a pipe into md5sum, a shell arithmetic
 #      loop, a fork+exec loop), WORK_RUNS times each (default 3, one per boot) in dom0 and in
-#      the same kernel and initramfs booted without axvm, timed inside the guest with the
-#      kernel's monotonic clock (/proc/timer_list, ns); medians and their ratio.
-# QEMU: TCG, -smp 2, -m 1024; axvm: dom0_mem=320M.
+#      the same kernel and initramfs booted without axvm (x86_64: by GRUB; arm64: by QEMU's
+#      -kernel at EL1), timed inside the guest with the kernel's monotonic clock
+#      (/proc/timer_list, ns); medians and their ratio.
+# QEMU: TCG, -smp 2, -m 1024 (arm64: -cpu cortex-a57, as tests/boot's arm64/dom0); axvm:
+# dom0_mem=320M, dom0 on one vCPU.
 # Prints figures only; nothing here passes or fails on time. Serial logs (each line with the
-# host time it was read) stay in build/bench/dom0-*.log. Run `make dom0` and
-# `make ARCH=x86_64 hypervisor guests` first (`make bench` does).
+# host time it was read) stay in build/bench/dom0-ARCH-*.log. Run `make ARCH=<arch> hypervisor
+# dom0` first (`make bench` does).
 set -uo pipefail
 
-root=$(cd "$(dirname "$0")/.." && pwd)
+# shellcheck source=bench/lib.sh
+source "$(dirname "$0")/lib.sh"
+bench_args "$@"
 runs=${RUNS:-5}
-work=$root/build/bench
 boot_limit=${DOM0_BOOT_LIMIT:-180}   # seconds for a boot to reach "axvm-dom0: ready"
 hello_limit=${HELLO_LIMIT:-30}       # seconds from create to hello's first line
 linux_limit=${LINUX_LIMIT:-60}       # seconds from create to the Linux domU's first line
 step_limit=30                        # seconds for a shell command's answer
 work_runs=${WORK_RUNS:-3}            # runs of each workload per boot (the median is printed)
 work_limit=120                       # seconds for one workload run
-cmdline="console=com1 loglvl=info dom0_mem=320M guest_console_echo=1"
-iso=$work/dom0.iso
-bare_iso=$work/dom0-bare.iso
-kernel=$root/build/x86_64/linux/vmlinuz
-initrd=$root/build/x86_64/dom0/initramfs.cpio.gz
-dom0_cmdline="console=ttyS0 nokaslr quiet"
 fifo=$work/dom0-serial
-mkdir -p "$work"
 
-qemu_pid= reader_pid= log=
+# What differs between the arches: the machine, the command lines, the guests' files.
+set_arch() {
+    arch=$1
+    kernel=$root/build/$arch/linux/vmlinuz
+    initrd=$root/build/$arch/dom0/initramfs.cpio.gz
+    cpu=max
+    cmdline="console=com1 loglvl=info dom0_mem=320M guest_console_echo=1"
+    dom0_cmdline="console=ttyS0 nokaslr quiet"
+    hello_xml=/etc/axvm/hello.xml linux_xml=/etc/axvm/linux.xml linux_name=debian
+    entry_re='dom0: dom0 kernel at '
+    bare_what="the same GRUB, kernel and initramfs"
+    linux_note="with 'quiet' that line appears when the kernel's console comes up"
+    if [ "$arch" = arm64 ]; then
+        kernel=$root/build/arm64/linux/Image
+        # On -cpu max Debian's kernel uses SVE, which axvm neither switches nor hides yet.
+        cpu=cortex-a57
+        cmdline="console=pl011 loglvl=info dom0_mem=320M guest_console_echo=1"
+        dom0_cmdline="console=ttyAMA0 nokaslr quiet"
+        hello_xml=/etc/axvm/tests/hello.xml linux_xml=/etc/axvm/linux-arm64.xml
+        linux_name=debian-arm64
+        entry_re='dom0: dom0 Image at '
+        bare_what="the same kernel and initramfs by QEMU's -kernel at EL1"
+        linux_note="with earlycon=pl011 that line is the kernel's first message"
+    fi
+}
+
+reader_pid= log=
 
 stop_qemu() {
     exec 3>&- 2>/dev/null
-    if [ -n "$qemu_pid" ] && kill -0 "$qemu_pid" 2>/dev/null; then
-        kill "$qemu_pid" 2>/dev/null
-        wait "$qemu_pid" 2>/dev/null
-    fi
+    bench_stop
     if [ -n "$reader_pid" ] && kill -0 "$reader_pid" 2>/dev/null; then
         kill "$reader_pid" 2>/dev/null
         wait "$reader_pid" 2>/dev/null
     fi
-    qemu_pid= reader_pid=
+    reader_pid=
 }
 trap stop_qemu EXIT
-trap 'exit 130' INT TERM
 
 # Copies the serial output to stdout, one line at a time, each prefixed with the host time
 # (seconds, microseconds) at which it was read; carriage returns dropped.
@@ -67,7 +88,7 @@ stamp_lines() {
 # Starts QEMU (boot $1; the rest: scripts/qemu's arguments) with the serial line on FIFOs and
 # a reader stamping its lines into $log. Sets $started to the host time just before QEMU starts.
 start_qemu() {
-    log=$work/dom0-$1.log
+    log=$work/dom0-$arch-$1.log
     shift
     rm -f "$fifo.in" "$fifo.out"
     mkfifo "$fifo.in" "$fifo.out" || return 1
@@ -77,9 +98,7 @@ start_qemu() {
     reader_pid=$!
     exec 3<>"$fifo.in"
     started=$EPOCHREALTIME
-    timeout -k 5 $((boot_limit + 600)) "$root/scripts/qemu" --arch x86_64 --smp 2 --mem 1024 \
-        "$@" --serial-pipe "$fifo" >"$work/dom0-qemu.log" 2>&1 &
-    qemu_pid=$!
+    bench_start $((boot_limit + 600)) "$@" --serial-pipe "$fifo" >"$work/dom0-qemu.log" 2>&1
 }
 
 # Types $1 and a carriage return on the serial line; sets $sent to the host time after that.
@@ -144,14 +163,48 @@ report() {
     }'
 }
 
-# Creates the domain of $2 (named $3) RUNS times, each time timing the first console line and
+# Whether axvm-xl can create the domain of $1 (named $2) at all: one create, untimed, for its
+# exit status, then destroy. Returns 1 and says why in $why when it cannot (with what axvm-xl
+# said), so that a guest this dom0 cannot run yet is skipped at once rather than waited for.
+probe_create() {
+    local xml=$1 name=$2 hit said status=
+    why=
+    send "axvm-xl create $xml; echo bench-created-\$?"
+    # Not anchored: a guest's echoed console output can share the line.
+    if ! hit=$(wait_line 'bench-created-[0-9]+' "$sent" "$step_limit"); then
+        why="axvm-xl create did not return within $step_limit s"
+    fi
+    [[ $hit =~ bench-created-([0-9]+) ]] && status=${BASH_REMATCH[1]}
+    if [ -n "$status" ] && [ "$status" != 0 ]; then
+        # Its message: the first line after the command that is neither the hypervisor's log
+        # nor a guest's console.
+        said=$(AFTER=$sent awk '$1 + 0 > ENVIRON["AFTER"] + 0 {
+                line = $0; sub(/^[^ ]* /, "", line); gsub(/[^[:print:]]/, "", line)
+                if (line ~ /bench-created-[0-9]/) exit
+                if (line ~ /axvm-xl create |^\((axvm|d[0-9]+)\) |^ *$/) next
+                print line; exit }' "$log")
+        why="axvm-xl create failed, exit status $status${said:+: $said}"
+    fi
+    destroy "$name" || why=${why:-"dom0's shell stopped answering"}
+    [ -z "$why" ]
+}
+
+# Destroys the domain named $1 and waits until it is gone from the list, so that none of its
+# lines can come after that and be taken for the next create's.
+destroy() {
+    shell_do "axvm-xl destroy $1 >/dev/null 2>&1; n=0; while axvm-xl list $1 >/dev/null 2>&1 && [ \$n -lt 50 ]; do sleep 0.1; n=\$((n + 1)); done"
+}
+
+# Creates the domain of $2 (named $3) RUNS times, each time timing its first console line and
 # then destroying it; the milliseconds go to the array named $1, those until axvm-xl's
-# "Started domain" line to the one named $5. $4: seconds to wait. On the first failure it
-# stops and says why in $why.
+# "Started domain" line to the one named $5 and, when $6 names an array, those until the
+# guest's "axvm-domu: ready" to that one. $4: seconds to wait. First probe_create; on the first
+# failure it stops and says why in $why.
 time_creates() {
     local -n out=$1 built=$5
     local xml=$2 name=$3 limit=$4 hit
-    why=
+    [ -z "${6:-}" ] || local -n ready=$6
+    probe_create "$xml" "$name" || return 1
     for _ in $(seq "$runs"); do
         send "axvm-xl create $xml"
         if hit=$(wait_line '\(d[0-9]+\) ' "$sent" "$limit"); then
@@ -160,17 +213,19 @@ time_creates() {
             started_line=$(wait_line "^Started domain $name " "$sent" 0) &&
                 built+=("$(ms_between "$sent" "${started_line%% *}")")
             [ -n "$first_line" ] || first_line=$(guest_text "${hit#* }")
+            if [ -n "${6:-}" ]; then
+                hit=$(wait_line '\(d[0-9]+\) axvm-domu: ready' "$sent" "$limit") &&
+                    ready+=("$(ms_between "$sent" "${hit%% *}")")
+            fi
         else
             why="no console line within $limit s of create"
             local said
-            said=$(RE='axvm-xl: |[Ee]rror' AFTER=$sent awk '$1 + 0 > ENVIRON["AFTER"] + 0 {
+            said=$(RE='axvm-xl: |[Ee]rror|cannot' AFTER=$sent awk '$1 + 0 > ENVIRON["AFTER"] + 0 {
                     line = $0; sub(/^[^ ]* /, "", line); if (line ~ ENVIRON["RE"]) print line }' \
                 "$log" | head -n 1)
             [ -n "$said" ] && why="$why; dom0 said: $said"
         fi
-        # Gone from the list: none of its lines can come after that and be taken for the next.
-        shell_do "axvm-xl destroy $name >/dev/null 2>&1; n=0; while axvm-xl list $name >/dev/null 2>&1 && [ \$n -lt 50 ]; do sleep 0.1; n=\$((n + 1)); done" ||
-            { why=${why:-"dom0's shell stopped answering"}; return 1; }
+        destroy "$name" || { why=${why:-"dom0's shell stopped answering"}; return 1; }
         [ -z "$why" ] || return 1
     done
 }
@@ -253,56 +308,63 @@ wait_shell() {
     return 1
 }
 
-"$root/scripts/mkiso" --elf "$root/build/x86_64/axvm.elf" --out "$iso" --cmdline "$cmdline" \
-    --module "$kernel" "$dom0_cmdline" --module "$initrd" "" || exit 1
-# The same kernel and initramfs booted by the same GRUB without axvm, as axvm gives them to
-# dom0 (one CPU, 320 MiB).
-"$root/scripts/mkiso" --linux --elf "$kernel" --out "$bare_iso" \
-    --cmdline "$dom0_cmdline nr_cpus=1 mem=320M" --module "$initrd" "" || exit 1
+# Boots dom0 RUNS times: each boot timed to "ready", its share of the workloads, and in the
+# first that comes up the shell round trips and the creates. Then the same kernel and
+# initramfs without axvm, RUNS times: their boot to /init's line and their share of the
+# workloads. Figures go to the global arrays print_figures reads.
+measure() {
+    local boot up hit t
+    boots=() grubs=() banners=() entries=() bares=() rtts=() hellos=() linuxes=()
+    hello_builds=() linux_builds=() linux_readies=()
+    dom0_pipe=() dom0_arith=() dom0_fork=() bare_pipe=() bare_arith=() bare_fork=()
+    dom0_work_done=0 bare_work_done=0 dom0_work_why= bare_work_why=
+    hello_why="dom0 did not boot" linux_why="dom0 did not boot" hello_first= linux_first=
+    bench_media "dom0-$arch" "$arch" 2 1024 "$cpu" "$cmdline" \
+        "$kernel" "$dom0_cmdline" "$initrd" "" || exit 1
+    local dom0_media=("${media[@]}")
+    # The same kernel and initramfs without axvm, as axvm gives them to dom0 (one CPU, 320 MiB).
+    bench_bare "dom0-bare-$arch" "$arch" 2 1024 "$cpu" "$kernel" \
+        "$dom0_cmdline nr_cpus=1 mem=320M" "$initrd" || exit 1
+    local bare_media=("${media[@]}")
 
-bench_start=$SECONDS
-boots=() grubs=() banners=() entries=() bares=() rtts=() hellos=() linuxes=()
-hello_builds=() linux_builds=()
-dom0_pipe=() dom0_arith=() dom0_fork=() bare_pipe=() bare_arith=() bare_fork=()
-dom0_work_done=0 bare_work_done=0 dom0_work_why= bare_work_why=
-hello_why="dom0 did not boot" linux_why="dom0 did not boot" hello_first= linux_first=
-for boot in $(seq "$runs"); do
-    start_qemu "$boot" --image "$iso" || exit 1
-    if hit=$(wait_line '^axvm-dom0: ready$' 0 "$boot_limit"); then
-        boots+=("$(ms_between "$started" "${hit%% *}")")
-        t=$(phase_ms "Booting .axvm'") && grubs+=("$t")
-        t=$(phase_ms '^axvm [^ ]+ \(x86_64\): ') && banners+=("$t")
-        t=$(phase_ms 'dom0: dom0 kernel at ') && entries+=("$t")
-    else
-        echo "dom0: boot $boot did not reach 'axvm-dom0: ready' within $boot_limit s (log: ${log#"$root"/})"
-    fi
-    up=$hit
-    # Before the guests, so that no domain has run yet in this boot.
-    [ -z "$up" ] || boot_workloads dom0 "$boot"
-    # The first boot that comes up also runs the guests; the others only time the boot.
-    if [ -n "$up" ] && [ "$hello_why" = "dom0 did not boot" ]; then
-        wait_shell
-        for _ in $(seq "$runs"); do
-            send "echo bench-rtt"
-            hit=$(wait_line '^bench-rtt$' "$sent" "$step_limit") &&
-                rtts+=("$(ms_between "$sent" "${hit%% *}")")
-        done
-        first_line=
-        time_creates hellos /etc/axvm/hello.xml hello "$hello_limit" hello_builds
-        hello_why=$why hello_first=$first_line first_line=
-        time_creates linuxes /etc/axvm/linux.xml debian "$linux_limit" linux_builds
-        linux_why=$why linux_first=$first_line
-    fi
-    stop_qemu
-done
+    for boot in $(seq "$runs"); do
+        start_qemu "$boot" "${dom0_media[@]}" || exit 1
+        if hit=$(wait_line '^axvm-dom0: ready$' 0 "$boot_limit"); then
+            boots+=("$(ms_between "$started" "${hit%% *}")")
+            t=$(phase_ms "Booting .axvm'") && grubs+=("$t")
+            t=$(phase_ms "^axvm [^ ]+ \\($arch\\): ") && banners+=("$t")
+            t=$(phase_ms "$entry_re") && entries+=("$t")
+        else
+            echo "dom0: boot $boot did not reach 'axvm-dom0: ready' within $boot_limit s (log: ${log#"$root"/})"
+        fi
+        up=$hit
+        # Before the guests, so that no domain has run yet in this boot.
+        [ -z "$up" ] || boot_workloads dom0 "$boot"
+        # The first boot that comes up also runs the guests; the others only time the boot.
+        if [ -n "$up" ] && [ "$hello_why" = "dom0 did not boot" ]; then
+            wait_shell
+            for _ in $(seq "$runs"); do
+                send "echo bench-rtt"
+                hit=$(wait_line '^bench-rtt$' "$sent" "$step_limit") &&
+                    rtts+=("$(ms_between "$sent" "${hit%% *}")")
+            done
+            first_line=
+            time_creates hellos "$hello_xml" hello "$hello_limit" hello_builds
+            hello_why=$why hello_first=$first_line first_line=
+            time_creates linuxes "$linux_xml" "$linux_name" "$linux_limit" linux_builds linux_readies
+            linux_why=$why linux_first=$first_line
+        fi
+        stop_qemu
+    done
 
-# Without axvm, /init cannot load axvm.ko and says so instead of "ready": that line is the end.
-for boot in $(seq "$runs"); do
-    start_qemu "bare-$boot" --image "$bare_iso" || exit 1
-    hit=$(wait_line '^axvm-dom0: ' 0 "$boot_limit") && bares+=("$(ms_between "$started" "${hit%% *}")")
-    [ -z "$hit" ] || boot_workloads bare "$boot"
-    stop_qemu
-done
+    # Without axvm, /init cannot load axvm.ko and says so instead of "ready": that line is the end.
+    for boot in $(seq "$runs"); do
+        start_qemu "bare-$boot" "${bare_media[@]}" || exit 1
+        hit=$(wait_line '^axvm-dom0: ' 0 "$boot_limit") && bares+=("$(ms_between "$started" "${hit%% *}")")
+        [ -z "$hit" ] || boot_workloads bare "$boot"
+        stop_qemu
+    done
+}
 
 # Why a guest's figures are missing or fewer: $1 guest, $2 why (empty: nothing to say), $3 count.
 why_line() {
@@ -319,53 +381,72 @@ median() {
     stats "$@" | cut -d' ' -f1
 }
 
-echo "dom0 (x86_64, TCG, QEMU -smp 2 -m 1024, dom0_mem=320M; host wall clock):"
-report "boot to dom0 ready" s boots "${boots[@]}"
-echo "    from starting QEMU to the serial line 'axvm-dom0: ready' (GRUB, axvm, Debian kernel, /init)"
-awk -v g="$(median "${grubs[@]}")" -v b="$(median "${banners[@]}")" \
-    -v e="$(median "${entries[@]}")" -v r="$(median "${boots[@]}")" 'BEGIN {
-    if (g == "" || b == "" || e == "" || r == "") exit
-    printf "    medians from QEMU start: GRUB boots axvm %.2f s, axvm banner %.2f s, dom0 kernel entered %.2f s\n", g / 1000, b / 1000, e / 1000
-    printf "    dom0 kernel entry to ready: %.2f s\n", (r - e) / 1000
-}'
-report "same, without axvm" s boots "${bares[@]}"
-echo "    the same GRUB, kernel and initramfs, no axvm (nr_cpus=1 mem=320M), to /init's line"
-awk -v r="$(median "${boots[@]}")" -v n="$(median "${bares[@]}")" 'BEGIN {
-    if (r != "" && n != "") printf "    difference of the medians: axvm adds %+.2f s (target: about 1 s)\n", (r - n) / 1000
-}'
-report "shell round trip" ms "commands" "${rtts[@]}"
-echo "    from typing 'echo bench-rtt' on the serial line to reading 'bench-rtt' (included below)"
-report "create hello" ms "creates" "${hellos[@]}"
-why_line hello "$hello_why" "${#hellos[@]}"
-echo "    from typing 'axvm-xl create /etc/axvm/hello.xml' to its first console line${hello_first:+, \"$hello_first\"}"
-report "create linux" ms "creates" "${linuxes[@]}"
-why_line linux "$linux_why" "${#linuxes[@]}"
-echo "    from typing 'axvm-xl create /etc/axvm/linux.xml' to its first console line${linux_first:+, \"$linux_first\"}"
-echo "    (target: 3 s); with 'quiet' that line appears when the kernel's console comes up"
-report "  of which create" ms "creates" "${linux_builds[@]}"
-echo "    to axvm-xl's 'Started domain debian' line (built, loaded and unpaused)"
-echo "  cost of running under axvm: median (min-max) of $work_runs runs spread over the boots, timed by"
-echo "  the guest's monotonic clock; ratio = dom0 / the same kernel and initramfs without axvm:"
-for name in "${work_names[@]}"; do
-    declare -n d=dom0_$name b=bare_$name
-    awk -v name="$name" -v d="$(stats "${d[@]}")" -v b="$(stats "${b[@]}")" -v runs="$work_runs" \
-        -v target="${work_target[$name]}" 'BEGIN {
-        nd = split(d, dv, " "); nb = split(b, bv, " ")
-        printf "  %-6s", name
-        if (nd) printf " dom0 %5.2f s (%.2f-%.2f)", dv[1] / 1e6, dv[2] / 1e6, dv[3] / 1e6
-        else printf " dom0 not measured"
-        if (nb) printf ", without axvm %5.2f s (%.2f-%.2f)", bv[1] / 1e6, bv[2] / 1e6, bv[3] / 1e6
-        else printf ", without axvm not measured"
-        if (nd && nb && bv[1] > 0) printf ", ratio %.2f", dv[1] / bv[1]
-        printf "  (target %sx)", target
-        if ((nd && dv[4] < runs) || (nb && bv[4] < runs)) printf "  [%d and %d of %d runs]", dv[4], bv[4], runs
-        printf "\n"
+print_figures() {
+    local machine="-smp 2 -m 1024" name
+    [ "$cpu" = max ] || machine+=" -cpu $cpu"
+    echo "dom0 ($arch, TCG, QEMU $machine, dom0_mem=320M; host wall clock):"
+    report "boot to dom0 ready" s boots "${boots[@]}"
+    if [ "$arch" = x86_64 ]; then
+        echo "    from starting QEMU to the serial line 'axvm-dom0: ready' (GRUB, axvm, Debian kernel, /init)"
+    else
+        echo "    from starting QEMU to the serial line 'axvm-dom0: ready' (axvm, Debian kernel, /init)"
+    fi
+    awk -v g="$(median "${grubs[@]}")" -v b="$(median "${banners[@]}")" \
+        -v e="$(median "${entries[@]}")" -v r="$(median "${boots[@]}")" 'BEGIN {
+        if (b == "" || e == "" || r == "") exit
+        printf "    medians from QEMU start: "
+        if (g != "") printf "GRUB boots axvm %.2f s, ", g / 1000
+        printf "axvm banner %.2f s, dom0 kernel entered %.2f s\n", b / 1000, e / 1000
+        printf "    dom0 kernel entry to ready: %.2f s\n", (r - e) / 1000
     }'
-    echo "           ${work_what[$name]}"
-    unset -n d b
+    report "same, without axvm" s boots "${bares[@]}"
+    echo "    $bare_what, no axvm (nr_cpus=1 mem=320M), to /init's line"
+    awk -v r="$(median "${boots[@]}")" -v n="$(median "${bares[@]}")" 'BEGIN {
+        if (r != "" && n != "") printf "    difference of the medians: axvm adds %+.2f s (target: about 1 s)\n", (r - n) / 1000
+    }'
+    report "shell round trip" ms "commands" "${rtts[@]}"
+    echo "    from typing 'echo bench-rtt' on the serial line to reading 'bench-rtt' (included below)"
+    report "create hello" ms "creates" "${hellos[@]}"
+    why_line hello "$hello_why" "${#hellos[@]}"
+    echo "    from typing 'axvm-xl create $hello_xml' to its first console line${hello_first:+, \"$hello_first\"}"
+    report "create linux" ms "creates" "${linuxes[@]}"
+    why_line linux "$linux_why" "${#linuxes[@]}"
+    echo "    from typing 'axvm-xl create $linux_xml' to its first console line${linux_first:+, \"$linux_first\"}"
+    echo "    (target: 3 s); $linux_note"
+    report "  of which create" ms "creates" "${linux_builds[@]}"
+    echo "    to axvm-xl's 'Started domain $linux_name' line (built, loaded and unpaused)"
+    report "  domU ready" ms "creates" "${linux_readies[@]}"
+    echo "    to the domU's /init saying 'axvm-domu: ready'"
+    echo "  cost of running under axvm: median (min-max) of $work_runs runs spread over the boots, timed by"
+    echo "  the guest's monotonic clock; ratio = dom0 / the same kernel and initramfs without axvm:"
+    for name in "${work_names[@]}"; do
+        declare -n d=dom0_$name b=bare_$name
+        awk -v name="$name" -v d="$(stats "${d[@]}")" -v b="$(stats "${b[@]}")" -v runs="$work_runs" \
+            -v target="${work_target[$name]}" 'BEGIN {
+            nd = split(d, dv, " "); nb = split(b, bv, " ")
+            printf "  %-6s", name
+            if (nd) printf " dom0 %5.2f s (%.2f-%.2f)", dv[1] / 1e6, dv[2] / 1e6, dv[3] / 1e6
+            else printf " dom0 not measured"
+            if (nb) printf ", without axvm %5.2f s (%.2f-%.2f)", bv[1] / 1e6, bv[2] / 1e6, bv[3] / 1e6
+            else printf ", without axvm not measured"
+            if (nd && nb && bv[1] > 0) printf ", ratio %.2f", dv[1] / bv[1]
+            printf "  (target %sx)", target
+            if ((nd && dv[4] < runs) || (nb && bv[4] < runs)) printf "  [%d and %d of %d runs]", dv[4], bv[4], runs
+            printf "\n"
+        }'
+        echo "           ${work_what[$name]}"
+        unset -n d b
+    done
+    [ "$dom0_work_done" = 0 ] && [ -z "$dom0_work_why" ] && dom0_work_why="dom0 did not boot"
+    [ "$bare_work_done" = 0 ] && [ -z "$bare_work_why" ] && bare_work_why="the kernel did not boot without axvm"
+    [ "$dom0_work_done" -lt "$work_runs" ] && [ -n "$dom0_work_why" ] && echo "    dom0: $dom0_work_why"
+    [ "$bare_work_done" -lt "$work_runs" ] && [ -n "$bare_work_why" ] && echo "    without axvm: $bare_work_why"
+}
+
+for a in "${arches[@]}"; do
+    set_arch "$a"
+    started_at=$SECONDS
+    measure
+    print_figures
+    echo "  (took $((SECONDS - started_at)) s; serial logs in ${work#"$root"/}/dom0-$arch-*.log)"
 done
-[ "$dom0_work_done" = 0 ] && [ -z "$dom0_work_why" ] && dom0_work_why="dom0 did not boot"
-[ "$bare_work_done" = 0 ] && [ -z "$bare_work_why" ] && bare_work_why="the kernel did not boot without axvm"
-[ "$dom0_work_done" -lt "$work_runs" ] && [ -n "$dom0_work_why" ] && echo "    dom0: $dom0_work_why"
-[ "$bare_work_done" -lt "$work_runs" ] && [ -n "$bare_work_why" ] && echo "    without axvm: $bare_work_why"
-echo "  (took $((SECONDS - bench_start)) s; serial logs in ${work#"$root"/}/dom0-*.log)"

@@ -42,11 +42,11 @@ $(GUEST_O)/%.elf: $(GUEST_O)/%.o $(guest-lib-objs) tests/guests/lib/x86/guest.ld
 	    -T tests/guests/lib/x86/guest.ld -o $@.64 $(guest-lib-objs) $<
 	$(Q)objcopy -I elf64-x86-64 -O elf32-i386 $@.64 $@
 
-# arm64. cpuid, domctl, schedmon and schedbench are x86 only (CPUID; control hypercalls whose
+# arm64. cpuid, domctl and schedmon are x86 only (CPUID; control hypercalls whose
 # arm64 side is not there yet).
 GUEST_A64_O := build/arm64/guests
 GUEST_A64_NAMES := hello hypercall mmio crash hostile victim lazy timer smp uartirq cpubound \
-	exitbench hog ticker
+	exitbench hog ticker schedbench
 GUEST_A64_CC := aarch64-linux-gnu-gcc
 GUEST_A64_CFLAGS := -std=c11 -ffreestanding -fno-pic -fno-pie -fno-stack-protector \
 	-march=armv8-a -mgeneral-regs-only -mcmodel=small -mno-outline-atomics \

@@ -5,9 +5,10 @@
  *    few seconds, the time CPU 1 spent in scheduler decisions and switches (axvm_pcpu_stats
  *    sched_ns) divided by the switches it made;
  *  - domain-create latency as the count of running domains grows: the whole build of a small
- *    domain (create, RAM, code, vCPU context, unpause), timed with the TSC; the median of five
- *    creates starting with 0, 10, 25 and 45 domains running. Every domain it creates stays
- *    (halted, interrupts off: it never runs again after its first instructions).
+ *    domain (create, RAM, code, vCPU context, unpause), timed with the arch's counter (TSC,
+ *    CNTVCT_EL0); the median of five creates starting with 0, 10, 25 and 45 domains running.
+ *    Every domain it creates stays (halted, interrupts off: it never runs again after its
+ *    first instructions). Children are of the host's arch, which PHYSINFO names.
  * Prints "schedbench:" lines; the figures are for people, nothing here asserts on time.
  */
 #include <hv/string.h>
@@ -17,13 +18,33 @@
 #define MS         1000000ULL
 #define NR_CHILD   50
 #define CHILD_RAM  0x10000
-#define CHILD_CODE 0x1000
+#define CHILD_CODE 0x1000 /* from the start of its RAM */
+#define CHILD_SP   0x8000 /* likewise */
 
 /* A child: halt forever (it wakes only for its own timer, which it never sets). */
-static const uint8_t child_code[] = {
+static const uint8_t child_x86[] = {
     0xf4,       /* hlt */
     0xeb, 0xfd, /* jmp back to the hlt */
 };
+static const uint32_t child_arm64[] = {
+    0xd503207f, /* wfi (entered with interrupts masked) */
+    0x17ffffff, /* b back to the wfi */
+};
+
+/* How to build a child on each arch: its RAM at the start of the platform's RAM. */
+struct child_kind {
+    uint32_t arch, mode;
+    uint64_t ram;
+    const void *code;
+    uint64_t size;
+};
+
+static const struct child_kind child_kinds[] = {
+    {AXVM_ARCH_X86_64, AXVM_VCPU_X86_PROTECTED32, 0, child_x86, sizeof(child_x86)},
+    {AXVM_ARCH_ARM64, AXVM_VCPU_ARM64_EL1, 0x40000000, child_arm64, sizeof(child_arm64)},
+};
+
+static const struct child_kind *child;
 
 static struct {
     struct axvm_sysctl_stats hdr;
@@ -48,6 +69,22 @@ static struct axvm_pcpu_stats cpu_stats(unsigned int cpu)
     return s.pcpus[cpu];
 }
 
+/* The child kind of the host's arch. Returns: NULL when there is none or PHYSINFO failed. */
+static const struct child_kind *host_child_kind(void)
+{
+    static struct axvm_physinfo info;
+
+    if (ctl(AXVM_HC_PHYSINFO, &info, sizeof(info)) != 0) {
+        return NULL;
+    }
+    for (unsigned int i = 0; i < sizeof(child_kinds) / sizeof(child_kinds[0]); i++) {
+        if (child_kinds[i].arch == info.arch) {
+            return &child_kinds[i];
+        }
+    }
+    return NULL;
+}
+
 /* Build and start one child. Returns: 0, or the first error. */
 static int64_t build_child(unsigned int n)
 {
@@ -60,7 +97,7 @@ static int64_t build_child(unsigned int n)
 
     memset(&c, 0, sizeof(c));
     c.nr_vcpus = 1;
-    c.arch = AXVM_ARCH_X86_64;
+    c.arch = child->arch;
     c.name[0] = 'c';
     c.name[1] = (char)('0' + n / 10);
     c.name[2] = (char)('0' + n % 10);
@@ -69,15 +106,16 @@ static int64_t build_child(unsigned int n)
         return rc;
     }
     r = (struct axvm_domain_region){
-        c.domid, AXVM_MAP_ALLOC, AXVM_ACCESS_R | AXVM_ACCESS_W | AXVM_ACCESS_X, 0, 0, CHILD_RAM};
-    cp = (struct axvm_domain_copy){c.domid, {0}, CHILD_CODE};
-    ctx =
-        (struct axvm_vcpu_context){c.domid, 0, AXVM_VCPU_X86_PROTECTED32, CHILD_CODE, {0}, 0x8000};
+        c.domid, AXVM_MAP_ALLOC, AXVM_ACCESS_R | AXVM_ACCESS_W | AXVM_ACCESS_X,
+        0,       child->ram,     CHILD_RAM};
+    cp = (struct axvm_domain_copy){c.domid, {0}, child->ram + CHILD_CODE};
+    ctx = (struct axvm_vcpu_context){
+        c.domid, 0, child->mode, child->ram + CHILD_CODE, {0}, child->ram + CHILD_SP};
     ref = (struct axvm_domain_ref){c.domid, {0}};
     rc = ctl(AXVM_HC_DOMAIN_ADD_REGION, &r, sizeof(r));
     rc = rc ? rc
-            : hypercall4(AXVM_HC_DOMAIN_COPY, (uintptr_t)&cp, sizeof(cp), (uintptr_t)child_code,
-                         sizeof(child_code));
+            : hypercall4(AXVM_HC_DOMAIN_COPY, (uintptr_t)&cp, sizeof(cp), (uintptr_t)child->code,
+                         child->size);
     rc = rc ? rc : ctl(AXVM_HC_VCPU_SET_CONTEXT, &ctx, sizeof(ctx));
     return rc ? rc : ctl(AXVM_HC_DOMAIN_UNPAUSE, &ref, sizeof(ref));
 }
@@ -97,26 +135,21 @@ static uint64_t median(uint64_t v[GROUP])
     return v[GROUP / 2];
 }
 
-void guest_main(const struct guest_boot *boot)
+/* Builds the children, printing the create times as the count of running ones grows. */
+static void time_creates(void)
 {
-    (void)boot;
-    uint64_t khz = guest_tsc_khz(), us[GROUP];
-    struct axvm_pcpu_stats a, b;
+    uint64_t us[GROUP];
 
-    guest_delay(300 * MS, khz); /* the hogs settle */
-    a = cpu_stats(1);
-    guest_delay(3000 * MS, khz);
-    b = cpu_stats(1);
-    if (b.nr_switches > a.nr_switches) {
-        guest_printf("schedbench: cpu1 %lu switches in 3 s, %lu ns of scheduler per switch\n",
-                     (unsigned long)(b.nr_switches - a.nr_switches),
-                     (unsigned long)((b.sched_ns - a.sched_ns) / (b.nr_switches - a.nr_switches)));
+    child = host_child_kind();
+    if (!child) {
+        guest_printf("schedbench: no creates: PHYSINFO failed or names an arch it cannot build\n");
+        return;
     }
     for (unsigned int n = 0; n < NR_CHILD; n++) {
-        uint64_t t0 = rdtsc();
+        uint64_t t0 = guest_now_ns();
         int64_t rc = build_child(n);
 
-        us[n % GROUP] = (rdtsc() - t0) * 1000 / khz;
+        us[n % GROUP] = (guest_now_ns() - t0) / 1000;
         if (rc) {
             guest_printf("schedbench: building child %u failed (%ld)\n", n, (long)rc);
             break;
@@ -127,8 +160,25 @@ void guest_main(const struct guest_boot *boot)
                          n - (GROUP - 1), (unsigned long)median(us), GROUP);
         }
     }
+}
+
+void guest_main(const struct guest_boot *boot)
+{
+    struct axvm_pcpu_stats a, b;
+
+    (void)boot;
+    guest_delay_ns(300 * MS); /* the hogs settle */
+    a = cpu_stats(1);
+    guest_delay_ns(3000 * MS);
+    b = cpu_stats(1);
+    if (b.nr_switches > a.nr_switches) {
+        guest_printf("schedbench: cpu1 %lu switches in 3 s, %lu ns of scheduler per switch\n",
+                     (unsigned long)(b.nr_switches - a.nr_switches),
+                     (unsigned long)((b.sched_ns - a.sched_ns) / (b.nr_switches - a.nr_switches)));
+    }
+    time_creates();
     guest_printf("schedbench: done\n");
     for (;;) {
-        __asm__ volatile("pause");
+        guest_delay_ns(1000 * MS);
     }
 }
