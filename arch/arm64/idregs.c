@@ -17,7 +17,7 @@
 #define ISS_CRM(esr) (((esr) >> 1) & 0xfu)
 
 /* A register of the ID space as one number. */
-#define ID_REG(crm, op2) ((crm) * 8u + (op2))
+#define ID_REG(crm, op2) ((crm)*8u + (op2))
 
 #define ID_AA64PFR0  ID_REG(4, 0)
 #define ID_AA64PFR1  ID_REG(4, 1)
@@ -105,8 +105,8 @@ bool idregs_is_id_space(uint64_t esr)
 {
     unsigned int crm = ISS_CRM(esr);
 
-    return ISS_OP0(esr) == 3 && ISS_OP1(esr) == 0 && ISS_CRN(esr) == 0 &&
-           crm >= IDREGS_CRM_FIRST && crm <= IDREGS_CRM_LAST;
+    return ISS_OP0(esr) == 3 && ISS_OP1(esr) == 0 && ISS_CRN(esr) == 0 && crm >= IDREGS_CRM_FIRST &&
+           crm <= IDREGS_CRM_LAST;
 }
 
 bool idregs_is_passed_through(unsigned int crm, unsigned int op2)

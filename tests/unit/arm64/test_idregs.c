@@ -44,8 +44,8 @@ static void test_idregs_is_id_space_takes_crm_1_to_7_of_op0_3_op1_0_crn_0(void)
 
     for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
         for (int read = 0; read <= 1; read++) {
-            uint64_t esr = sys_esr(cases[i].op0, cases[i].op1, cases[i].crn, cases[i].crm,
-                                   cases[i].op2, read);
+            uint64_t esr =
+                sys_esr(cases[i].op0, cases[i].op1, cases[i].crn, cases[i].crm, cases[i].op2, read);
 
             UNIT_CHECK(idregs_is_id_space(esr) == cases[i].want, "S%u_%u_C%u_C%u_%u %s: want %d",
                        cases[i].op0, cases[i].op1, cases[i].crn, cases[i].crm, cases[i].op2,
@@ -68,8 +68,8 @@ static void test_idregs_guest_value_is_zero_outside_the_passed_registers(void)
             bool want = crm >= 1 && crm <= 7 && op2 <= 7 && is_expected_passed_through(crm, op2);
             uint64_t got = idregs_guest_value(crm, op2, ~0ull);
 
-            UNIT_CHECK(idregs_is_passed_through(crm, op2) == want, "CRm %u op2 %u: passed %d",
-                       crm, op2, want);
+            UNIT_CHECK(idregs_is_passed_through(crm, op2) == want, "CRm %u op2 %u: passed %d", crm,
+                       op2, want);
             if (!want) {
                 UNIT_CHECK(got == 0, "CRm %u op2 %u: 0x%016llx, want 0", crm, op2,
                            (unsigned long long)got);
@@ -94,8 +94,8 @@ static void test_idregs_guest_value_hides_unswitched_features_of_all_ones(void)
         {"ID_AA64PFR1_EL1", 4, 1,
          ~(NIBBLE(8) | NIBBLE(16) | NIBBLE(24) | NIBBLE(36) | NIBBLE(44) | NIBBLE(48))},
         {"ID_AA64DFR0_EL1", 5, 0,
-         ~(NIBBLE(4) | NIBBLE(8) | NIBBLE(16) | NIBBLE(32) | NIBBLE(40) | NIBBLE(44) |
-           NIBBLE(48) | NIBBLE(52) | NIBBLE(60))},
+         ~(NIBBLE(4) | NIBBLE(8) | NIBBLE(16) | NIBBLE(32) | NIBBLE(40) | NIBBLE(44) | NIBBLE(48) |
+           NIBBLE(52) | NIBBLE(60))},
         {"ID_AA64ISAR0_EL1", 6, 0, ~0ull},
         {"ID_AA64ISAR1_EL1", 6, 1, ~(NIBBLE(4) | NIBBLE(8) | NIBBLE(24) | NIBBLE(28) | NIBBLE(60))},
         {"ID_AA64ISAR2_EL1", 6, 2, ~(NIBBLE(0) | NIBBLE(8) | NIBBLE(12) | NIBBLE(16) | NIBBLE(24))},
@@ -168,8 +168,8 @@ static void test_idregs_guest_value_keeps_what_the_hardware_says_below_the_limit
     for (size_t i = 0; i < ARRAY_SIZE(fixed); i++) {
         uint64_t got = idregs_guest_value(fixed[i].crm, fixed[i].op2, fixed[i].hw);
 
-        UNIT_CHECK(got == fixed[i].want, "fixed %zu (CRm %u op2 %u): 0x%016llx, want 0x%016llx",
-                   i, fixed[i].crm, fixed[i].op2, (unsigned long long)got,
+        UNIT_CHECK(got == fixed[i].want, "fixed %zu (CRm %u op2 %u): 0x%016llx, want 0x%016llx", i,
+                   fixed[i].crm, fixed[i].op2, (unsigned long long)got,
                    (unsigned long long)fixed[i].want);
     }
 }
@@ -199,6 +199,5 @@ static CU_TestInfo arm64_idregs_tests[] = {
     CU_TEST_INFO_NULL,
 };
 
-CU_SuiteInfo unit_suite_arm64_idregs = {"arm64_idregs", NULL, NULL, NULL, NULL,
-                                        arm64_idregs_tests};
+CU_SuiteInfo unit_suite_arm64_idregs = {"arm64_idregs", NULL, NULL, NULL, NULL, arm64_idregs_tests};
 UNIT_REGISTER_SUITE(unit_suite_arm64_idregs);
