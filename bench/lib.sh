@@ -74,45 +74,24 @@ bench_boot_for() {
 
 # The hypervisor with boot modules, as tests/boot/run.sh builds them: $1 a name for the files
 # in $work, $2 arch, $3 CPUs, $4 MiB of RAM, $5 CPU model, $6 the hypervisor's command line,
-# then pairs of FILE and module string (x86_64: GRUB module2 lines in an ISO; arm64: /chosen
-# "multiboot,module" nodes added to QEMU's own device tree, the files loaded from 3/4 of RAM).
+# then pairs of FILE and module string (x86_64: GRUB module2 lines in an ISO; arm64: scripts/qemu
+# --module, /chosen "multiboot,module" nodes in QEMU's own device tree).
 bench_media() {
     local name=$1 arch=$2 smp=$3 mem=$4 cpu=$5 cmdline=$6 args=()
     shift 6
     media=(--arch "$arch" --smp "$smp" --mem "$mem" --cpu "$cpu")
+    while [ $# -gt 0 ]; do
+        args+=(--module "$1" "$2")
+        shift 2
+    done
     if [ "$arch" = x86_64 ]; then
-        while [ $# -gt 0 ]; do
-            args+=(--module "$1" "$2")
-            shift 2
-        done
         "$root/scripts/mkiso" --elf "$root/build/x86_64/axvm.elf" --out "$work/$name.iso" \
             --cmdline "$cmdline" ${args[@]+"${args[@]}"} >/dev/null || return 1
         media+=(--image "$work/$name.iso")
         return 0
     fi
     media+=(--image "$root/build/arm64/axvm.bin" --cmdline "$cmdline")
-    [ $# -gt 0 ] || return 0
-    arm64_dtb "$work/$name.dtb" || return 1
-    fdtput -t i "$dtb" /chosen '#address-cells' 2 && fdtput -t i "$dtb" /chosen '#size-cells' 2 ||
-        return 1
-    local addr=$(((0x40000000 + mem * 3 / 4 * 1048576) & ~0x1fffff)) files=() strings=() addrs=()
-    while [ $# -gt 0 ]; do
-        files+=("$1") strings+=("$2") addrs+=("$addr")
-        media+=(--load "$1@$addr")
-        addr=$(((addr + $(stat -c %s "$1") + 0x1fffff) & ~0x1fffff))
-        shift 2
-    done
-    # fdtput -c puts a new node first; the modules' order is the tree's, so add them last-first.
-    local i node
-    for ((i = ${#files[@]} - 1; i >= 0; i--)); do
-        node=$(printf '/chosen/module@%x' "${addrs[i]}")
-        fdtput -c "$dtb" "$node" &&
-            fdtput -t s "$dtb" "$node" compatible "multiboot,module" &&
-            fdtput -t x "$dtb" "$node" reg 0 "$(printf %x "${addrs[i]}")" 0 \
-                "$(printf %x "$(stat -c %s "${files[i]}")")" &&
-            fdtput -t s "$dtb" "$node" bootargs "${strings[i]}" || return 1
-    done
-    media+=(--dtb "$dtb")
+    [ ${#args[@]} -eq 0 ] || media+=("${args[@]}" --module-dtb "$work/$name.dtb")
 }
 
 # A kernel run by QEMU itself, without the hypervisor: $1 a name for the files in $work, $2
