@@ -12,7 +12,8 @@ TS_XML_LIBS = $(shell pkg-config --libs libxml-2.0 2>/dev/null)
 TS_CURSES_LIBS = $(shell pkg-config --libs ncursesw 2>/dev/null || echo -lncursesw -ltinfo)
 # The shared hypervisor sources it compiles (ctl/shared_*.c) need these too; dom0/build.mk's
 # cross build uses the same list.
-TS_INCLUDES := -Itoolstack -Itoolstack/include -Ihypervisor/include -Iarch/arm64/include
+TS_INCLUDES := -Itoolstack -Itoolstack/include -Ihypervisor/include -Iarch/x86/include \
+	-Iarch/arm64/include
 TS_CPPFLAGS = $(TS_INCLUDES) -D_GNU_SOURCE -MMD -MP $(TS_XML_CFLAGS)
 TS_CFLAGS := -std=c11 -O2 -g $(WARNINGS)
 TS_LIBS = $(TS_XML_LIBS) $(TS_CURSES_LIBS)

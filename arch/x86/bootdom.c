@@ -6,18 +6,18 @@
  * memory map, the command line ("<domain name> <arguments>", as QEMU passes "<file> <append>")
  * and the guest's own modules. A Linux bzImage is entered through the 32-bit boot protocol
  * (ESI = boot_params, with an e820 map, its command line, its initrd and the domU platform's
- * ACPI tables; docs/platform-x86.md). The protocols are <hv/multiboot1.h>, <hv/bzimage.h> and
- * <hv/acpi_build.h>, shared with the toolstack; this file feeds them boot modules and writes
+ * ACPI tables; docs/platform-x86.md). The protocols are <x86/multiboot1.h>, <x86/bzimage.h> and
+ * <x86/acpi_build.h>, shared with the toolstack; this file feeds them boot modules and writes
  * into the VM.
  */
 #define LOG_TAG "bootdom"
-#include <hv/acpi_build.h>
+#include <x86/acpi_build.h>
 #include <hv/bootdom.h>
-#include <hv/bzimage.h>
+#include <x86/bzimage.h>
 #include <hv/fmt.h>
 #include <hv/heap.h>
 #include <hv/log.h>
-#include <hv/multiboot1.h>
+#include <x86/multiboot1.h>
 #include <hv/page.h>
 #include <hv/string.h>
 #include <public/axvm/errno.h>

@@ -18,3 +18,6 @@ hv-y += lapic.o
 hv-y += time.o
 hv-y += smp.o
 hv-y += cpu.o
+hv-y += multiboot1.o
+hv-y += bzimage.o
+hv-y += acpi_build.o

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * x86 dom0 (<hv/dom0.h>): an unmodified Linux bzImage booted with the 32-bit boot protocol
- * (hv/bzimage.h) under SVM with nested paging.
+ * (x86/bzimage.h) under SVM with nested paging.
  *
  * What dom0 sees, gpa == hpa throughout:
  *   - the low 1 MiB (real-mode memory, BIOS data and ROMs, the ACPI RSDP), as RAM;
@@ -23,7 +23,7 @@
  * added to its command line so Linux does not wait for CPUs it cannot start.
  */
 #define LOG_TAG "dom0"
-#include <hv/bzimage.h>
+#include <x86/bzimage.h>
 #include <hv/dom0.h>
 #include <hv/fmt.h>
 #include <hv/heap.h>

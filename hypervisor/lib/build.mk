@@ -3,7 +3,4 @@
 hv-y += fmt.o
 hv-y += string.o
 hv-$(CONFIG_FDT) += fdt.o
-hv-y += multiboot1.o
-hv-y += bzimage.o
 hv-y += fdt_writer.o
-hv-y += acpi_build.o

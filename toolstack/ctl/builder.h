@@ -32,7 +32,7 @@ int builder_fail(struct builder *b, int rc, const char *fmt, ...)
 
 /*
  * Write len bytes of src (NULL: zeros) at gpa of the domain being built: the write callback of
- * the shared loaders (<hv/multiboot1.h>, <hv/bzimage.h>). Returns: 0 or the copy's error.
+ * the shared loaders (<x86/multiboot1.h>, <x86/bzimage.h>). Returns: 0 or the copy's error.
  */
 int builder_write(void *ctx, uint64_t gpa, const void *src, size_t len);
 

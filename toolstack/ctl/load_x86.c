@@ -1,17 +1,17 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Loading x86 guests: a Linux bzImage through the 32-bit boot protocol (<hv/bzimage.h>, with a
+ * Loading x86 guests: a Linux bzImage through the 32-bit boot protocol (<x86/bzimage.h>, with a
  * PC memory map, the command line with the TSC frequency added, an initrd, and the domU
- * platform's ACPI tables from <hv/acpi_build.h>; docs/platform-x86.md) and Multiboot v1 kernels
- * with their modules (<hv/multiboot1.h>). The shared code is the same the hypervisor uses for
+ * platform's ACPI tables from <x86/acpi_build.h>; docs/platform-x86.md) and Multiboot v1 kernels
+ * with their modules (<x86/multiboot1.h>). The shared code is the same the hypervisor uses for
  * its boot-time domains. Both start vCPU 0 in flat 32-bit protected mode with paging off.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <hv/acpi_build.h>
-#include <hv/bzimage.h>
-#include <hv/multiboot1.h>
+#include <x86/acpi_build.h>
+#include <x86/bzimage.h>
+#include <x86/multiboot1.h>
 #include <public/axvm/platform_x86.h>
 #include "builder.h"
 

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The hypervisor's freestanding bzimage code (hypervisor/lib/bzimage.c), compiled into libaxvmctl
+ * The hypervisor's freestanding bzimage code (arch/x86/bzimage.c), compiled into libaxvmctl
  * unchanged, so the toolstack and the hypervisor build guests the same way. (toolstack/build.mk
  * only compiles toolstack/; this file brings the shared source in.)
  */
-#include "../../hypervisor/lib/bzimage.c" /* NOLINT(bugprone-suspicious-include) */
+#include "../../arch/x86/bzimage.c" /* NOLINT(bugprone-suspicious-include) */

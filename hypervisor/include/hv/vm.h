@@ -31,7 +31,7 @@ struct axvm_vcpu_context;
 #define VM_MAX_DOMAINS     64
 
 /* Emulated devices a VM can be given (config.devices). */
-#define VM_DEV_UART       (1u << 0) /* a 16550 (x86: COM1, port 0x3f8) */
+#define VM_DEV_UART       (1u << 0) /* the platform UART (x86: 16550 at COM1; arm64: PL011) */
 #define VM_DEV_DEBUG_EXIT (1u << 1) /* a write of v to port 0xf4 ends the domain with code v */
 #define VM_DEV_TESTDEV    (1u << 2) /* the MMIO test device (tests/guests/mmio) */
 

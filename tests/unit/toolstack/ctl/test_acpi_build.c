@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * CUnit suite "acpi_build": the x86 domU's ACPI tables (hypervisor/lib/acpi_build.c, as the
+ * CUnit suite "acpi_build": the x86 domU's ACPI tables (arch/x86/acpi_build.c, as the
  * toolstack links it). The tables are read back field by field at the offsets of the ACPI 6.0
  * specification, every checksum summed, the MADT counted per vCPU count, the DSDT's AML compared
  * byte by byte with an encoding worked out by hand, and the DSDT handed to iasl -d (acpica-tools)
@@ -11,7 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <unit.h>
-#include <hv/acpi_build.h>
+#include <x86/acpi_build.h>
 #include <public/axvm/errno.h>
 #include <public/axvm/platform_x86.h>
 

@@ -1,13 +1,13 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * CUnit suite "bzimage": the shared x86 Linux boot protocol code (hypervisor/lib/bzimage.c) on
+ * CUnit suite "bzimage": the shared x86 Linux boot protocol code (arch/x86/bzimage.c) on
  * synthetic bzImages with Debian's header values: header checks, where the kernel and initrd
  * go, the zero page's fields, and the bytes the loader writes.
  */
 #include <stdlib.h>
 #include <string.h>
 #include <unit.h>
-#include <hv/bzimage.h>
+#include <x86/bzimage.h>
 #include <public/axvm/errno.h>
 #include "fake_images.h"
 

@@ -1,13 +1,13 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * CUnit suite "multiboot1": the shared Multiboot v1 loader (hypervisor/lib/multiboot1.c) on the
+ * CUnit suite "multiboot1": the shared Multiboot v1 loader (arch/x86/multiboot1.c) on the
  * real test guest build/x86_64/guests/hello.elf and on synthetic kernels: the header search,
  * the load plan, the information structure as a guest reads it, and every refusal.
  */
 #include <stdlib.h>
 #include <string.h>
 #include <unit.h>
-#include <hv/multiboot1.h>
+#include <x86/multiboot1.h>
 #include <public/axvm/errno.h>
 #include "fake_images.h"
 

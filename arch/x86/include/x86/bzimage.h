@@ -7,8 +7,8 @@
  * all through the caller's callback. Pure code shared by the toolstack (domUs) and the
  * hypervisor (dom0); it includes nothing that needs the hypervisor's config.
  */
-#ifndef HV_BZIMAGE_H
-#define HV_BZIMAGE_H
+#ifndef X86_BZIMAGE_H
+#define X86_BZIMAGE_H
 
 #include <hv/types.h>
 
@@ -127,4 +127,4 @@ int bzimage_load(const struct bzimage_plan *plan, const void *kernel, const char
  */
 bool bzimage_cmdline_has(const char *cmdline, const char *prefix);
 
-#endif /* HV_BZIMAGE_H */
+#endif /* X86_BZIMAGE_H */

@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The Multiboot v1 loader of <hv/multiboot1.h>, after the Multiboot Specification 0.6.96: the
+ * The Multiboot v1 loader of <x86/multiboot1.h>, after the Multiboot Specification 0.6.96: the
  * header search, the kernel's load plan, and the information structure with its memory map,
  * command line, modules and loader name. Freestanding; guest memory is written by a callback.
  */
-#include <hv/multiboot1.h>
+#include <x86/multiboot1.h>
 #include <hv/string.h>
 #include <public/axvm/errno.h>
 

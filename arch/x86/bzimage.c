@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The x86 Linux boot protocol of <hv/bzimage.h>, after Linux's Documentation/arch/x86/boot.rst
+ * The x86 Linux boot protocol of <x86/bzimage.h>, after Linux's Documentation/arch/x86/boot.rst
  * (setup header fields, the 32-bit entry) and zero-page.rst (boot_params offsets). Every read of
  * the image and write of the zero page is by byte, so neither alignment nor host order matters.
  */
-#include <hv/bzimage.h>
+#include <x86/bzimage.h>
 #include <hv/string.h>
 #include <public/axvm/errno.h>
 

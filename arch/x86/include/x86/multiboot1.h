@@ -6,8 +6,8 @@
  * hypervisor (boot-time domains) and the toolstack (domains from XML): it writes guest memory
  * only through the caller's callback. Includes nothing that needs the hypervisor's config.
  */
-#ifndef HV_MULTIBOOT1_H
-#define HV_MULTIBOOT1_H
+#ifndef X86_MULTIBOOT1_H
+#define X86_MULTIBOOT1_H
 
 #include <hv/types.h>
 
@@ -97,4 +97,4 @@ int multiboot1_plan_kernel(const void *image, size_t size, struct multiboot1_ker
 int multiboot1_load(const struct multiboot1_guest *g, struct multiboot1_boot *boot,
                     const char **why);
 
-#endif /* HV_MULTIBOOT1_H */
+#endif /* X86_MULTIBOOT1_H */

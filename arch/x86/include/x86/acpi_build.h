@@ -5,8 +5,8 @@
  * Pure code shared by the hypervisor (boot-time domains) and the toolstack (domUs); it writes
  * into a caller's buffer that will be copied to guest-physical base_gpa.
  */
-#ifndef HV_ACPI_BUILD_H
-#define HV_ACPI_BUILD_H
+#ifndef X86_ACPI_BUILD_H
+#define X86_ACPI_BUILD_H
 
 #include <hv/types.h>
 
@@ -36,4 +36,4 @@ struct acpi_build_layout {
 int acpi_build_tables(const struct acpi_build_params *p, void *buf, size_t size,
                       struct acpi_build_layout *out);
 
-#endif /* HV_ACPI_BUILD_H */
+#endif /* X86_ACPI_BUILD_H */

@@ -1,11 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The x86 domU's ACPI tables of <hv/acpi_build.h>, after the ACPI 6.0 specification: RSDP
+ * The x86 domU's ACPI tables of <x86/acpi_build.h>, after the ACPI 6.0 specification: RSDP
  * (§5.2.5), XSDT (§5.2.8), FADT revision 6.0 with HW_REDUCED_ACPI (§5.2.9), MADT (§5.2.12)
  * and a DSDT whose AML (§19.2, §20) is encoded here byte by byte. Every multi-byte field is
  * written little-endian one byte at a time, so neither alignment nor host order matters.
  */
-#include <hv/acpi_build.h>
+#include <x86/acpi_build.h>
 #include <hv/string.h>
 #include <public/axvm/errno.h>
 #include <public/axvm/platform_x86.h>
