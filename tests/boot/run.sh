@@ -197,18 +197,11 @@ check_snaps() {
     done
 }
 
-# The serial log as lines to match: carriage returns dropped, and a guest's line that the
-# hypervisor's log cut in two ("CYC(axvm) [cpu0] vm: ...\nLES=50" when dom0's echo and a log
-# line from another CPU meet) joined again after the log lines, so markers stay whole.
-serial_text() {
-    perl -0777 -pe 's/\r//g; 1 while s/^([^\n]+?)((?:\(axvm\) \[cpu[0-9]+\][^\n]*\n)+)/$2$1/m' "$1"
-}
-
 # Wait until every expect is seen, a rejected line shows up, QEMU ends, or time runs out.
 watch_serial() {
     local deadline=$((SECONDS + timeout)) missing bad
     while :; do
-        serial_text "$log" >"$text" 2>/dev/null
+        tr -d '\r' <"$log" >"$text" 2>/dev/null
         [ ${#expects2[@]} -gt 0 ] && tr -d '\r' <"$log2" >"$text2" 2>/dev/null
         if bad=$(grep -Em1 -- "$reject" "$text"); then
             fail "unexpected line: $bad"
