@@ -123,6 +123,17 @@ void vconsole_set_input(struct vconsole *c,
     spin_unlock_irqrestore(&c->lock, flags);
 }
 
+void vconsole_drop_input(struct vconsole *c, const void *ctx)
+{
+    unsigned long flags = spin_lock_irqsave(&c->lock);
+
+    if (c->input_sink && c->input_ctx == ctx) {
+        c->input_sink = NULL;
+        c->input_ctx = NULL;
+    }
+    spin_unlock_irqrestore(&c->lock, flags);
+}
+
 int vconsole_input(struct vconsole *c, const uint8_t *buf, size_t len)
 {
     unsigned long flags = spin_lock_irqsave(&c->lock);

@@ -79,7 +79,6 @@ struct pl011 {
     uint32_t ilpr, ibrd, fbrd, lcr_h, cr, ifls, imsc, dmacr;
     uint32_t ris;   /* raw interrupt status */
     bool irq_level; /* what the output line was last set to */
-    bool has_input; /* the console's input comes here (a model that failed to attach: not) */
     uint8_t rx[FIFO_SIZE];
     unsigned int rx_head; /* index of the oldest byte */
     unsigned int rx_count;
@@ -364,9 +363,7 @@ static void pl011_destroy(struct device *dev)
 {
     struct pl011 *u = to_pl011(dev);
 
-    if (u->has_input) {
-        vconsole_set_input(&u->vm->console, NULL, NULL);
-    }
+    vconsole_drop_input(&u->vm->console, u);
     heap_free(u);
 }
 
@@ -393,7 +390,6 @@ int pl011_create(struct vm *vm, uint64_t base, dev_irq_fn set_irq, void *irq_ctx
     spin_lock_init(&u->lock);
     rc = devbus_attach(&vm->devices, &u->dev);
     if (!rc) {
-        u->has_input = true;
         vconsole_set_input(&vm->console, pl011_input, u);
     }
     return rc;

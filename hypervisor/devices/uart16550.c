@@ -332,7 +332,7 @@ static void uart_destroy(struct device *dev)
 {
     struct uart16550 *u = to_uart(dev);
 
-    vconsole_set_input(&u->vm->console, NULL, NULL);
+    vconsole_drop_input(&u->vm->console, u);
     heap_free(u);
 }
 

@@ -71,6 +71,12 @@ void vconsole_set_input(struct vconsole *c,
                         size_t (*sink)(void *ctx, const uint8_t *buf, size_t len), void *ctx);
 
 /*
+ * Remove the input sink registered with ctx, if it is still the console's: a device model going
+ * away (or failing to attach) must not take another one's input. Context: as vconsole_set_input.
+ */
+void vconsole_drop_input(struct vconsole *c, const void *ctx);
+
+/*
  * Hand len bytes of input to the guest's sink (dom0: what arrives on the machine's serial line;
  * domUs: what "axvm-xl console" types). Context: any; the sink runs with no vconsole
  * lock held. Returns: the bytes the sink accepted (0..len), or -AXVM_ENODEV without a sink.

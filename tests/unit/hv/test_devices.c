@@ -515,6 +515,8 @@ static void test_devices_create_over_a_taken_range_returns_eexist_and_frees_the_
     }
     CU_ASSERT_EQUAL(vm->devices.nr, nr_devices);
     CU_ASSERT_TRUE(fake_census_equal(fake_census_take(), before));
+    /* The UART already there still gets the console's input. */
+    CU_ASSERT_EQUAL(vconsole_input(&vm->console, (const uint8_t *)"z", 1), 1);
 }
 
 static void test_devices_create_on_a_full_bus_returns_enospc_and_frees_the_model(void)

@@ -274,9 +274,24 @@ static void test_vconsole_input_hands_bytes_to_the_sink_unlocked(void)
     CU_ASSERT_EQUAL(s.nr_calls, 3);
 }
 
+/* A model dropping its sink takes away its own only, not one registered since. */
+static void test_vconsole_drop_input_removes_only_its_own_sink(void)
+{
+    struct echo_sink s = {&con, 5, 0}, other = {&con, 5, 0};
+
+    vconsole_set_input(&con, echo_take, &s);
+    vconsole_drop_input(&con, &other);
+    CU_ASSERT_EQUAL(vconsole_input(&con, (const uint8_t *)"a", 1), 1);
+    vconsole_drop_input(&con, &s);
+    CU_ASSERT_EQUAL(vconsole_input(&con, (const uint8_t *)"b", 1), -AXVM_ENODEV);
+    CU_ASSERT_EQUAL(s.nr_calls, 1);
+    CU_ASSERT_EQUAL(other.nr_calls, 0);
+}
+
 static CU_TestInfo vconsole_tests[] = {
     UNIT_TEST(test_vconsole_input_without_a_sink_returns_enodev),
     UNIT_TEST(test_vconsole_input_hands_bytes_to_the_sink_unlocked),
+    UNIT_TEST(test_vconsole_drop_input_removes_only_its_own_sink),
     UNIT_TEST(test_vconsole_init_starts_empty_with_the_domid),
     UNIT_TEST(test_vconsole_write_emits_only_complete_lines_with_the_domain_prefix),
     UNIT_TEST(test_vconsole_write_prefix_names_the_domain),
