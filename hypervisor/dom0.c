@@ -97,6 +97,16 @@ int dom0_add_region(struct vm_config *cfg, uint64_t begin, uint64_t end, enum re
     return 0;
 }
 
+void dom0_config_init(const struct dom0_plan *plan, struct vm_config *cfg)
+{
+    memset(cfg, 0, sizeof(*cfg));
+    memcpy(cfg->name, "dom0", sizeof("dom0"));
+    cfg->nr_vcpus = plan->nr_vcpus;
+    cfg->pcpu = 0;
+    cfg->devices = VM_DEV_UART;
+    cfg->privileged = true;
+}
+
 struct vm *dom0_get(void)
 {
     return __atomic_load_n(&dom0, __ATOMIC_ACQUIRE);

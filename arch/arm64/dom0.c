@@ -87,16 +87,6 @@ static int plan_regions(const struct dom0_plan *plan, struct dom0_build *b)
     return rc;
 }
 
-static void fill_config(const struct dom0_plan *plan, struct vm_config *cfg)
-{
-    memset(cfg, 0, sizeof(*cfg));
-    memcpy(cfg->name, "dom0", sizeof("dom0"));
-    cfg->nr_vcpus = plan->nr_vcpus;
-    cfg->pcpu = 0;
-    cfg->devices = VM_DEV_UART;
-    cfg->privileged = true;
-}
-
 /* The Image and initrd from its first piece of RAM on (arm64_load_image), its tree at the start. */
 static int load_kernel(const struct dom0_plan *plan, struct dom0_build *b, struct vm *vm,
                        gpa_t *entry)
@@ -163,7 +153,7 @@ int arch_dom0_build(const struct dom0_plan *plan, struct vm **out)
     if (!b) {
         return -AXVM_ENOMEM;
     }
-    fill_config(plan, &b->cfg);
+    dom0_config_init(plan, &b->cfg);
     rc = plan_regions(plan, b);
     if (!rc) {
         rc = vm_create(&b->cfg, &vm);

@@ -196,14 +196,10 @@ static int write_dom0(void *ctx, uint64_t gpa, const void *src, size_t len)
     return vm_write_guest(ctx, gpa, src, len);
 }
 
+/* The common dom0, and the legacy PC ports it drives itself. */
 static void fill_config(const struct dom0_plan *plan, struct vm_config *cfg)
 {
-    memset(cfg, 0, sizeof(*cfg));
-    memcpy(cfg->name, "dom0", sizeof("dom0"));
-    cfg->nr_vcpus = plan->nr_vcpus;
-    cfg->pcpu = 0;
-    cfg->devices = VM_DEV_UART;
-    cfg->privileged = true;
+    dom0_config_init(plan, cfg);
     for (size_t i = 0; i < ARRAY_SIZE(dom0_ports); i++) {
         cfg->passthrough[cfg->nr_passthrough++] = (struct vm_passthrough_config){
             DEV_SPACE_PIO, dom0_ports[i].first, dom0_ports[i].last - dom0_ports[i].first + 1};

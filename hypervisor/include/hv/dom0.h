@@ -63,6 +63,12 @@ int dom0_ranges_cut(struct dom0_ranges *set, uint64_t begin, uint64_t end);
  */
 int dom0_add_region(struct vm_config *cfg, uint64_t begin, uint64_t end, enum region_kind kind);
 
+/*
+ * Start cfg as every arch's dom0 is: named "dom0", privileged, plan's vCPUs from CPU 0, with
+ * the platform UART as its console; no regions yet. Context: any.
+ */
+void dom0_config_init(const struct dom0_plan *plan, struct vm_config *cfg);
+
 /* Arch hook: implemented in arch/<a>/dom0.c */
 
 /*
