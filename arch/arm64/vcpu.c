@@ -349,16 +349,11 @@ void arch_vcpu_put(struct vcpu *v)
     write_sysreg(hcr_el2, HCR_EL2_BOOT);
     isb();
     /*
-     * Otherwise it wakes the vCPU when its guest timer expires (from WFI). Not for a stopping
-     * vCPU, which leaves its CPU for the last time here (the timer must not stay on this CPU's
-     * list), nor for a paused one (vm_unpause() wakes it): its guest cannot run to handle the
-     * timer, so a deadline in the past would fire at once after every put, and each wake ran
-     * the vCPU just to park it again, a loop that starved the CPU's other vCPUs (dom0 on arm64
-     * locked up while a domain was paused).
+     * A stopping vCPU leaves its CPU for the last time here: its wake-up timer must not stay on
+     * this CPU's list. Otherwise it wakes the vCPU when its guest timer expires (from WFI).
      */
     deadline = vtimer_deadline_ns(v);
-    if (deadline && !__atomic_load_n(&v->vm->shutting_down, __ATOMIC_ACQUIRE) &&
-        !__atomic_load_n(&v->vm->paused, __ATOMIC_ACQUIRE)) {
+    if (deadline && !__atomic_load_n(&v->vm->shutting_down, __ATOMIC_ACQUIRE)) {
         timer_set(&v->arch.vtimer_wake, deadline);
     }
 }

@@ -44,14 +44,14 @@ struct sched_vcpu {
 };
 
 struct vcpu {
-    struct vm *vm;                /* owner; immutable */
-    unsigned int id;              /* index in the VM; immutable */
-    unsigned int pcpu;            /* the CPU whose run queue has it; changes only when the
-                                     vCPU is not running, under both run-queue locks */
-    enum vcpu_state state;        /* under that CPU's run-queue lock */
-    bool wake_pending;            /* woken while running: do not block; same lock */
-    bool dead;                    /* stopped for good: never runs again; same lock */
-    bool parked;                  /* left its CPU as its VM paused; under vm->lock */
+    struct vm *vm;         /* owner; immutable */
+    unsigned int id;       /* index in the VM; immutable */
+    unsigned int pcpu;     /* the CPU whose run queue has it; changes only when the
+                              vCPU is not running, under both run-queue locks */
+    enum vcpu_state state; /* under that CPU's run-queue lock */
+    bool wake_pending;     /* woken while running: do not block; same lock */
+    bool dead;             /* stopped for good: never runs again; same lock */
+    bool parked; /* left its CPU as its VM paused; written under vm->lock (sched_wake reads) */
     struct vcpu *runq_next;       /* run-queue link, under the same lock */
     struct sched_vcpu sched;      /* same lock */
     uint64_t run_ns;              /* time spent in the exit loop */
