@@ -44,11 +44,13 @@
 
 /*
  * VTCR_EL2: 4 KiB granule, walks start at level 0 as the core's four-level tables do, a 44-bit
- * IPA and output size (T0SZ 20, PS 4; QEMU faults every walk whose IPA is wider than PS, and
- * cortex-a57 has 44 bits), write-back inner-shareable table walks, bit 31 RES1.
+ * IPA and output size (T0SZ 20, PS = the PARange guests are shown; QEMU faults every walk whose
+ * IPA is wider than PS, and cortex-a57 has 44 bits), write-back inner-shareable table walks,
+ * bit 31 RES1.
  */
-#define VTCR_GUEST \
-    ((1ull << 31) | (4ull << 16) | (3ull << 12) | (1ull << 10) | (1ull << 8) | (2ull << 6) | 20ull)
+#define VTCR_GUEST                                                                         \
+    ((1ull << 31) | ((uint64_t)IDREGS_GUEST_PARANGE << 16) | (3ull << 12) | (1ull << 10) | \
+     (1ull << 8) | (2ull << 6) | 20ull)
 #define CPTR_EL2_RES1    0x33ffull /* TFP (bit 10) clear: FP/SIMD is the guest's own */
 #define CNTHCTL_EL1PCTEN 1ull      /* the guest reads the physical counter; its timer traps */
 

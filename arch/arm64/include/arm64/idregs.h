@@ -14,8 +14,8 @@
 #define IDREGS_CRM_LAST  7u
 
 /*
- * The guest's physical address size, as ID_AA64MMFR0_EL1.PARange: 4 = 44 bits, the stage-2
- * input size VTCR_EL2 gives every guest (arch/arm64/vcpu.c).
+ * The guest's physical address size, as ID_AA64MMFR0_EL1.PARange: 4 = 44 bits, also the PS of
+ * the VTCR_EL2 every guest gets (arch/arm64/vcpu.c; its T0SZ 20 is the same 44 bits).
  */
 #define IDREGS_GUEST_PARANGE 4u
 
