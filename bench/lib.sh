@@ -98,8 +98,7 @@ bench_media() {
 # arch, $3 CPUs, $4 MiB of RAM, $5 CPU model, $6 the kernel, $7 its command line, $8 an initrd
 # (optional). x86_64: a Multiboot kernel with QEMU's -kernel, or, with an initrd, a Linux
 # kernel booted by GRUB (scripts/mkiso --linux). arm64: the Image with -kernel at EL1
-# (virtualization=off, so HVC is QEMU's own PSCI); an initrd is loaded 2 MiB above the place
-# QEMU gives its device tree when there is no -initrd (RAM + 128 MiB) and named in /chosen.
+# (virtualization=off, so HVC is QEMU's own PSCI), an initrd with QEMU's -initrd.
 bench_bare() {
     local name=$1 arch=$2 smp=$3 mem=$4 cpu=$5 kernel=$6 cmdline=$7 initrd=${8:-}
     media=(--arch "$arch" --smp "$smp" --mem "$mem" --cpu "$cpu")
@@ -113,22 +112,7 @@ bench_bare() {
         media+=(--image "$work/$name.iso")
         return 0
     fi
-    media+=(--no-virt --image "$kernel" --cmdline "$cmdline")
-    [ -n "$initrd" ] || return 0
-    local start=$((0x40000000 + (130 << 20))) size
-    size=$(stat -c %s "$initrd") || return 1
-    arm64_dtb "$work/$name.dtb" || return 1
-    fdtput -t x "$dtb" /chosen linux,initrd-start 0 "$(printf %x $start)" &&
-        fdtput -t x "$dtb" /chosen linux,initrd-end 0 "$(printf %x $((start + size)))" || return 1
-    media+=(--dtb "$dtb" --load "$initrd@$start")
-}
-
-# QEMU's own device tree for the arm64 machine media describes so far, into $1. Sets dtb.
-arm64_dtb() {
-    dtb=$1
-    rm -f "$dtb"
-    "$root/scripts/qemu" "${media[@]}" --dump-dtb "$dtb" >/dev/null 2>&1
-    [ -s "$dtb" ]
+    media+=(--no-virt --image "$kernel" --cmdline "$cmdline" ${initrd:+--initrd "$initrd"})
 }
 
 # --- Figures ----------------------------------------------------------------------------------
