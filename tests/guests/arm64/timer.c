@@ -183,7 +183,9 @@ void guest_main(const struct guest_boot *boot)
     test_wfi_sleeps();
     check(gic_nr_unhandled() == 0, "timer: no interrupt without a handler (%u)",
           gic_nr_unhandled());
-    guest_printf("timer: %u spurious interrupts (the timer already lowered)\n", spurious);
+    /* One stale tick per test at most (0-2 per boot seen under load); a storm is a bug. */
+    check(spurious <= 8, "timer: %u spurious interrupts (the timer already lowered), at most 8",
+          spurious);
     /* Leave with a periodic timer running: the hypervisor must disarm it when we go away. */
     period = us_to_ticks(1000);
     write_sysreg(cntv_cval_el0, guest_cycles() + period);
