@@ -16,7 +16,7 @@ GUEST_CFLAGS := -std=c11 -ffreestanding -fno-pic -fno-pie -fno-stack-protector -
 	-mgeneral-regs-only -fno-tree-loop-distribute-patterns -O2 -g $(WARNINGS) \
 	-Ibuild/x86_64/include -Ihypervisor/include -Itests/guests/lib/x86 -MMD -MP
 guest-lib-objs := $(addprefix $(GUEST_O)/,lib/x86/start.o lib/x86/isr.o lib/x86/arch.o \
-	lib/x86/idt.o lib/guest.o lib/fmt.o lib/string.o)
+	lib/x86/idt.o lib/x86/child.o lib/x86/child-code.o lib/guest.o lib/fmt.o lib/string.o)
 
 define guest-compile
 	$(call say,GUESTCC,$@)
@@ -42,18 +42,17 @@ $(GUEST_O)/%.elf: $(GUEST_O)/%.o $(guest-lib-objs) tests/guests/lib/x86/guest.ld
 	    -T tests/guests/lib/x86/guest.ld -o $@.64 $(guest-lib-objs) $<
 	$(Q)objcopy -I elf64-x86-64 -O elf32-i386 $@.64 $@
 
-# arm64. cpuid, domctl and schedmon are x86 only (CPUID; control hypercalls whose
-# arm64 side is not there yet).
+# arm64. cpuid is x86 only.
 GUEST_A64_O := build/arm64/guests
 GUEST_A64_NAMES := hello hypercall mmio crash hostile victim lazy timer smp uartirq cpubound \
-	exitbench hog ticker schedbench
+	exitbench hog ticker schedbench domctl schedmon
 GUEST_A64_CC := aarch64-linux-gnu-gcc
 GUEST_A64_CFLAGS := -std=c11 -ffreestanding -fno-pic -fno-pie -fno-stack-protector \
 	-march=armv8-a -mgeneral-regs-only -mcmodel=small -mno-outline-atomics \
 	-fno-tree-loop-distribute-patterns -fno-asynchronous-unwind-tables -O2 -g $(WARNINGS) \
 	-Ibuild/arm64/include -Ihypervisor/include -Itests/guests -Itests/guests/lib/arm64 -MMD -MP
 guest-a64-lib-objs := $(addprefix $(GUEST_A64_O)/,lib/arm64/start.o lib/arm64/arch.o \
-	lib/arm64/gic.o lib/guest.o lib/fmt.o lib/string.o lib/fdt.o)
+	lib/arm64/gic.o lib/arm64/child.o lib/arm64/child-code.o lib/guest.o lib/fmt.o lib/string.o lib/fdt.o)
 guest-a64-bins := $(addprefix $(GUEST_A64_O)/,$(addsuffix .bin,$(GUEST_A64_NAMES)))
 
 define guest-a64-compile

@@ -1,11 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The control hypercalls from inside a privileged domain, as dom0's toolstack makes them: it
- * reads the free memory, builds a small domain from hand-assembled 32-bit code (a 16550 and
- * the debug-exit port), starts it, reads what it printed from its console ring, pauses and
- * resumes it (its CPU time stands still, then grows), destroys it and sees free memory come
- * back exactly; a second domain stops itself and is kept until destroyed; and bad calls are
- * refused while everything goes on.
+ * reads the free memory, builds a small domain from a few instructions of its arch (a UART and
+ * the debug-exit device: lib/<arch>/child-code.S), starts it, reads what it printed from its
+ * console ring, pauses and resumes it (its CPU time stands still, then grows), destroys it and sees
+ * free memory come back exactly; a second domain stops itself and is kept until destroyed; and bad
+ * calls are refused while everything goes on.
  */
 #include <hv/string.h>
 #include <public/axvm/domctl.h>
@@ -13,27 +13,6 @@
 
 #define POLL_MAX 4000 /* yields while waiting for another domain: seconds under TCG */
 #define MS       1000000ULL
-
-/* Child 1: print "hi\n" on COM1, then spin. 32-bit code, loaded at CHILD_ENTRY. */
-static const uint8_t child_hi[] = {
-    0x66, 0xba, 0xf8, 0x03, /* mov $0x3f8, %dx */
-    0xb0, 'h',  0xee,       /* mov $'h', %al; out %al, %dx */
-    0xb0, 'i',  0xee,       /* mov $'i', %al; out %al, %dx */
-    0xb0, '\n', 0xee,       /* mov $'\n', %al; out %al, %dx */
-    0xeb, 0xfe,             /* jmp . */
-};
-
-/* Child 2: end itself through the debug-exit port with code 42. */
-static const uint8_t child_exit[] = {
-    0xb0, 0x2a, /* mov $42, %al */
-    0xe6, 0xf4, /* out %al, $0xf4 */
-    0xeb, 0xfe, /* jmp . */
-};
-
-#define CHILD_ENTRY 0x1000
-#define CHILD_RAM   0x10000
-
-static uint64_t tsc_khz;
 
 /* A control call with the struct only. */
 static int64_t ctl(uint64_t nr, void *arg, uint64_t size)
@@ -73,8 +52,9 @@ static int64_t ref(uint64_t nr, uint16_t domid)
 }
 
 /* Create, give RAM, code, devices and vCPU 0's context. Returns: the domid, or -1. */
-static int build(const char *name, const uint8_t *code, uint64_t len, bool uart)
+static int build(const char *name, enum guest_child_kind kind, bool uart)
 {
+    const struct guest_child *child = guest_child(kind);
     static struct axvm_domain_create c;
     static struct axvm_domain_region r;
     static struct axvm_domain_copy cp;
@@ -84,7 +64,7 @@ static int build(const char *name, const uint8_t *code, uint64_t len, bool uart)
 
     memset(&c, 0, sizeof(c));
     c.nr_vcpus = 1;
-    c.arch = AXVM_ARCH_X86_64;
+    c.arch = child->arch;
     strlcpy(c.name, name, sizeof(c.name));
     c.on_poweroff = c.on_reboot = c.on_crash = AXVM_ACTION_PRESERVE;
     rc = ctl(AXVM_HC_DOMAIN_CREATE, &c, sizeof(c));
@@ -94,19 +74,22 @@ static int build(const char *name, const uint8_t *code, uint64_t len, bool uart)
         return -1;
     }
     r = (struct axvm_domain_region){
-        c.domid, AXVM_MAP_ALLOC, AXVM_ACCESS_R | AXVM_ACCESS_W | AXVM_ACCESS_X, 0, 0, CHILD_RAM};
+        c.domid, AXVM_MAP_ALLOC,  AXVM_ACCESS_R | AXVM_ACCESS_W | AXVM_ACCESS_X,
+        0,       child->ram_base, child->ram_size};
     expect(ctl(AXVM_HC_DOMAIN_ADD_REGION, &r, sizeof(r)), 0, "add a 64 KiB alloc region");
-    cp = (struct axvm_domain_copy){c.domid, {0}, CHILD_ENTRY};
-    expect(hypercall4(AXVM_HC_DOMAIN_COPY, (uintptr_t)&cp, sizeof(cp), (uintptr_t)code, len), 0,
-           "copy the code in");
-    dev = (struct axvm_domain_device){c.domid, AXVM_DEV_DEBUG_EXIT, AXVM_SPACE_PIO, 0, 0xf4};
-    expect(ctl(AXVM_HC_DOMAIN_ADD_DEVICE, &dev, sizeof(dev)), 0, "add the debug-exit port");
+    cp = (struct axvm_domain_copy){c.domid, {0}, child->entry};
+    expect(hypercall4(AXVM_HC_DOMAIN_COPY, (uintptr_t)&cp, sizeof(cp), (uintptr_t)child->code,
+                      child->code_size),
+           0, "copy the code in");
+    dev = (struct axvm_domain_device){c.domid, AXVM_DEV_DEBUG_EXIT, child->exit_space, 0,
+                                      child->exit_base};
+    expect(ctl(AXVM_HC_DOMAIN_ADD_DEVICE, &dev, sizeof(dev)), 0, "add the debug-exit device");
     if (uart) {
-        dev = (struct axvm_domain_device){c.domid, AXVM_DEV_UART16550, AXVM_SPACE_PIO, 4, 0x3f8};
-        expect(ctl(AXVM_HC_DOMAIN_ADD_DEVICE, &dev, sizeof(dev)), 0, "add a 16550 at 0x3f8");
+        dev = (struct axvm_domain_device){c.domid, child->uart_type, child->uart_space,
+                                          child->uart_irq, child->uart_base};
+        expect(ctl(AXVM_HC_DOMAIN_ADD_DEVICE, &dev, sizeof(dev)), 0, "add a UART");
     }
-    ctx =
-        (struct axvm_vcpu_context){c.domid, 0, AXVM_VCPU_X86_PROTECTED32, CHILD_ENTRY, {0}, 0x8000};
+    ctx = (struct axvm_vcpu_context){c.domid, 0, child->vcpu_mode, child->entry, {0}, child->stack};
     expect(ctl(AXVM_HC_VCPU_SET_CONTEXT, &ctx, sizeof(ctx)), 0, "set vCPU 0's context");
     return c.domid;
 }
@@ -157,9 +140,9 @@ static void test_pause_unpause(uint16_t id)
     expect(ref(AXVM_HC_DOMAIN_PAUSE, id), 0, "pause");
     check(info_of(id, &rc).state == AXVM_STATE_PAUSED, "domctl: paused domain says PAUSED");
     expect(ref(AXVM_HC_DOMAIN_PAUSE, id), -AXVM_EALREADY, "pause twice");
-    guest_delay(50 * MS, tsc_khz); /* its vCPU has left by now */
+    guest_delay_ns(50 * MS); /* its vCPU has left by now */
     t1 = info_of(id, &rc).cpu_time_ns;
-    guest_delay(100 * MS, tsc_khz);
+    guest_delay_ns(100 * MS);
     t2 = info_of(id, &rc).cpu_time_ns;
     check(t1 == t2, "domctl: paused, its CPU time stands still (%lu ns)", (unsigned long)t1);
     expect(ref(AXVM_HC_DOMAIN_UNPAUSE, id), 0, "unpause");
@@ -202,7 +185,7 @@ static void test_refusals(uint16_t id, uint64_t ram_end)
 /* A domain that ends itself is kept (on_poweroff = preserve) with its code, until destroyed. */
 static void test_stopped_domain(void)
 {
-    int id = build("stopper", child_exit, sizeof(child_exit), false);
+    int id = build("stopper", GUEST_CHILD_EXIT_42, false);
     struct axvm_domain_info info;
     int64_t rc = 0;
 
@@ -227,8 +210,7 @@ static void test_stopped_domain(void)
 
 void guest_main(const struct guest_boot *boot)
 {
-    const struct mb1_info *mbi = boot->arch.mbi;
-    uint64_t ram_end = 0x100000ULL + (uint64_t)mbi->mem_upper * 1024, free0, now = 0;
+    uint64_t free0, now = 0;
     int64_t rc;
     int id;
 
@@ -236,11 +218,10 @@ void guest_main(const struct guest_boot *boot)
         guest_puts("domctl: needs axvm\n");
         guest_exit(2);
     }
-    tsc_khz = guest_tsc_khz();
     free0 = free_kib();
     check(free0 > 0, "domctl: physinfo: %lu KiB free", (unsigned long)free0);
     check(info_of(AXVM_DOMID_SELF, &rc).domid == 0 && rc == 0, "domctl: it is domain 0");
-    id = build("child", child_hi, sizeof(child_hi), true);
+    id = build("child", GUEST_CHILD_SAY_HI, true);
     if (id < 0) {
         guest_finish("domctl");
     }
@@ -249,7 +230,7 @@ void guest_main(const struct guest_boot *boot)
     expect(ref(AXVM_HC_DOMAIN_UNPAUSE, (uint16_t)id), 0, "the first unpause starts it");
     check(console_shows((uint16_t)id, "hi\n"), "domctl: the child's console says hi");
     test_pause_unpause((uint16_t)id);
-    test_refusals((uint16_t)id, ram_end);
+    test_refusals((uint16_t)id, boot->ram_end);
     expect(ref(AXVM_HC_DOMAIN_DESTROY, (uint16_t)id), 0, "destroy the running child");
     info_of((uint16_t)id, &rc);
     expect(rc, -AXVM_ENOENT, "getinfo of the destroyed child");

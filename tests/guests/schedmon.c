@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The scheduler seen from a privileged domain (boot test x86_64/sched): it finds the CPU hogs
- * the test started ("w256" and "w512" sharing CPU 1, "capped" with cap=20 and "roam" on any
- * CPU), gives w512 weight 512 and pins roam to CPU 0 through the control hypercalls, checks
+ * The scheduler seen from a privileged domain (boot tests x86_64/sched and arm64/sched): it finds
+ * the CPU hogs the test started ("w256" and "w512" sharing CPU 1, "capped" with cap=20 and "roam"
+ * on any CPU), gives w512 weight 512 and pins roam to CPU 0 through the control hypercalls, checks
  * that bad arguments are refused, then samples SYSCTL_STATS over a few seconds: w512 must get
  * about twice w256's CPU time, capped must stay under its cap, roam must run on CPU 0 only,
  * and the statistics must be consistent (exits counted, CPUs listed).
@@ -16,14 +16,6 @@
 #define MAX_PCPUS 4
 #define MS        1000000ULL
 
-#define LAPIC         0xfee00000u
-#define REG_EOI       0x0b0
-#define REG_SVR       0x0f0
-#define REG_LVT_TIMER 0x320
-#define REG_INITIAL   0x380
-#define REG_DIVIDE    0x3e0
-#define VEC_TIMER     0x40
-
 struct sample {
     struct axvm_sysctl_stats hdr;
     struct axvm_domain_stats doms[MAX_DOMS];
@@ -32,31 +24,11 @@ struct sample {
 };
 
 static struct sample a, b;
-static uint64_t tsc_khz, timer_khz;
 
-static void lapic_write(unsigned int reg, uint32_t v)
-{
-    *(volatile uint32_t *)(uintptr_t)(LAPIC + reg) = v;
-}
-
-static void on_timer(struct trap_frame *f)
-{
-    (void)f;
-    lapic_write(REG_EOI, 0);
-}
-
-/* Sleep halted (its CPU is free for the others), woken by its local APIC timer. */
+/* Sleep halted, so that its CPU is free for the others. */
 static void sleep_ms(uint64_t ms)
 {
-    uint64_t end = rdtsc() + ms * tsc_khz;
-
-    while (rdtsc() < end) {
-        uint64_t left_us = (end - rdtsc()) * 1000 / tsc_khz;
-
-        lapic_write(REG_INITIAL,
-                    (uint32_t)(timer_khz * (left_us < 50000 ? left_us : 50000) / 1000) + 1);
-        __asm__ volatile("sti; hlt; cli");
-    }
+    guest_sleep_ns(ms * MS);
 }
 
 /* The records sit right after the header, in the order and sizes the call expects. */
@@ -120,10 +92,10 @@ static uint64_t delta_cpu(const char *name)
 }
 
 /*
- * Boot case x86_64/sched-fair: three equal hogs on two CPUs (and this domain, asleep). After a
- * few seconds their CPU times must be within a few percent of each other, whichever was
- * placed alone first (the balancer keeps their service even), and both CPUs busy. 6%: under
- * single-threaded TCG the emulated CPUs take turns on one host thread, and over 10 s the
+ * Boot cases x86_64/sched-fair and arm64/sched-fair: three equal hogs on two CPUs (and this domain,
+ * asleep). After a few seconds their CPU times must be within a few percent of each other,
+ * whichever was placed alone first (the balancer keeps their service even), and both CPUs busy. 6%:
+ * under single-threaded TCG the emulated CPUs take turns on one host thread, and over 10 s the
  * spread seen was 0-5% (over 6 s it reached 10% before the rotation counted the lone vCPU's
  * run in progress).
  */
@@ -168,12 +140,6 @@ void guest_main(const struct guest_boot *boot)
     struct axvm_sched_credit got = {0};
     int64_t rc;
 
-    tsc_khz = guest_tsc_khz();
-    timer_khz = guest_cpuid(AXVM_CPUID_TIMING, 0).ebx;
-    guest_set_handler(VEC_TIMER, on_timer);
-    lapic_write(REG_SVR, 0x1ff);
-    lapic_write(REG_DIVIDE, 0xb);          /* divide by 1 */
-    lapic_write(REG_LVT_TIMER, VEC_TIMER); /* one-shot */
     check(take(&a) == 0, "schedmon: SYSCTL_STATS answers");
     if (dom_named(&a, "fair1")) {
         fairness(); /* the other boot case */

@@ -47,3 +47,19 @@ void guest_finish(const char *name)
 {
     guest_exit(guest_summary(name) ? 1 : 0);
 }
+
+/* Defined by lib/<arch>/child.c and child-code.S. */
+extern const struct guest_child guest_child_platform;
+extern const uint8_t guest_child_hi[], guest_child_hi_end[];
+extern const uint8_t guest_child_exit[], guest_child_exit_end[];
+
+const struct guest_child *guest_child(enum guest_child_kind kind)
+{
+    static struct guest_child c;
+
+    c = guest_child_platform;
+    c.code = kind == GUEST_CHILD_SAY_HI ? guest_child_hi : guest_child_exit;
+    c.code_size = kind == GUEST_CHILD_SAY_HI ? (uint64_t)(guest_child_hi_end - guest_child_hi)
+                                             : (uint64_t)(guest_child_exit_end - guest_child_exit);
+    return &c;
+}

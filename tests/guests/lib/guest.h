@@ -67,6 +67,14 @@ uint64_t guest_now_ns(void);
 void guest_delay_ns(uint64_t ns);
 
 /*
+ * Sleep about ns nanoseconds with the vCPU halted, so that its CPU is free for the others,
+ * woken by the arch's timer (x86: the local APIC timer, one-shot, on GUEST_SLEEP_VECTOR; arm64:
+ * the virtual timer, PPI 27: on a secondary vCPU gic_init_cpu() must have run). Not for guests
+ * that drive that timer themselves. Interrupts are masked before and after.
+ */
+void guest_sleep_ns(uint64_t ns);
+
+/*
  * The cheapest exit to the hypervisor there is (x86: CPUID; arm64: PSCI_VERSION), which the
  * backend answers without the core's exit loop; GUEST_CHEAP_EXIT_NAME says which.
  */
@@ -74,5 +82,35 @@ void guest_cheap_exit(void);
 
 /* The arch's console output: len bytes of s. */
 void guest_console_write(const char *s, size_t len);
+
+/*
+ * A one-vCPU domain small enough to build by hand with the control hypercalls (the domctl
+ * guest): a few instructions of this arch, copied to entry in one RAM region, and the devices
+ * they use, in the terms of <public/axvm/domctl.h>.
+ */
+enum guest_child_kind {
+    GUEST_CHILD_SAY_HI,  /* print "hi\n" on its console, then spin */
+    GUEST_CHILD_EXIT_42, /* end itself through its debug-exit device with code 42, then spin */
+};
+
+struct guest_child {
+    uint32_t arch;      /* AXVM_ARCH_* */
+    uint32_t vcpu_mode; /* AXVM_VCPU_* */
+    uint64_t ram_base;  /* its RAM region, ram_size bytes */
+    uint64_t ram_size;
+    uint64_t entry; /* where the code goes and vCPU 0 starts */
+    uint64_t stack; /* vCPU 0's stack pointer */
+    const void *code;
+    uint64_t code_size;
+    uint8_t uart_type;  /* AXVM_DEV_*: its console */
+    uint8_t uart_space; /* AXVM_SPACE_* */
+    uint32_t uart_irq;
+    uint64_t uart_base;
+    uint8_t exit_space; /* its AXVM_DEV_DEBUG_EXIT */
+    uint64_t exit_base;
+};
+
+/* Returns: the domain of that kind for this arch. */
+const struct guest_child *guest_child(enum guest_child_kind kind);
 
 #endif /* GUEST_H */

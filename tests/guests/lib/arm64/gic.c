@@ -58,6 +58,12 @@ static void wait_rwp(void)
 
 void gic_init(void)
 {
+    static bool done;
+
+    if (done) {
+        return;
+    }
+    done = true;
     mmio_write32(GUEST_GICD + (GICD_CTLR), 0);
     wait_rwp();
     for (unsigned int n = 32; n < NR_INTIDS; n += 32) {

@@ -72,7 +72,10 @@ void guest_set_sync_handler(sync_handler_fn fn);
 /* An interrupt handler, called with the INTID acknowledged, before its end of interrupt. */
 typedef void (*irq_handler_fn)(uint32_t intid);
 
-/* The GICv3 (lib/arm64/gic.c). gic_init once on the boot vCPU, gic_init_cpu on every vCPU. */
+/*
+ * The GICv3 (lib/arm64/gic.c). gic_init on the boot vCPU (it sets the distributor up once: later
+ * calls do nothing), gic_init_cpu on every other vCPU.
+ */
 void gic_init(void);
 void gic_init_cpu(void);
 void gic_set_handler(uint32_t intid, irq_handler_fn fn);

@@ -9,6 +9,14 @@
 #define COM1     0x3f8
 #define LSR_THRE 0x20
 
+#define LAPIC              0xfee00000u
+#define LAPIC_EOI          0x0b0
+#define LAPIC_SVR          0x0f0
+#define LAPIC_LVT_TIMER    0x320
+#define LAPIC_INITIAL      0x380
+#define LAPIC_DIVIDE       0x3e0
+#define SLEEP_MAX_CHUNK_US 50000 /* one timer shot: its count stays far from 32 bits */
+
 void outb(uint16_t port, uint8_t v)
 {
     __asm__ volatile("outb %0, %1" : : "a"(v), "Nd"(port));
@@ -161,4 +169,36 @@ void guest_start(uint32_t magic, const struct mb1_info *mbi)
     };
 
     guest_main(&boot);
+}
+
+static void lapic_write(unsigned int reg, uint32_t v)
+{
+    *(volatile uint32_t *)(uintptr_t)(LAPIC + reg) = v;
+}
+
+static void on_sleep_timer(struct trap_frame *f)
+{
+    (void)f;
+    lapic_write(LAPIC_EOI, 0);
+}
+
+void guest_sleep_ns(uint64_t ns)
+{
+    static uint64_t timer_khz;
+    uint64_t end = guest_now_ns() + ns, now;
+
+    if (!timer_khz) {
+        timer_khz = guest_cpuid(AXVM_CPUID_TIMING, 0).ebx;
+        guest_set_handler(GUEST_SLEEP_VECTOR, on_sleep_timer);
+        lapic_write(LAPIC_SVR, 0x1ff);
+        lapic_write(LAPIC_DIVIDE, 0xb);                   /* divide by 1 */
+        lapic_write(LAPIC_LVT_TIMER, GUEST_SLEEP_VECTOR); /* one-shot */
+    }
+    while ((now = guest_now_ns()) < end) {
+        uint64_t us = (end - now) / 1000;
+
+        us = us < SLEEP_MAX_CHUNK_US ? us : SLEEP_MAX_CHUNK_US;
+        lapic_write(LAPIC_INITIAL, (uint32_t)(timer_khz * us / 1000) + 1);
+        __asm__ volatile("sti; hlt; cli");
+    }
 }

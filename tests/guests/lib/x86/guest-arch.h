@@ -13,6 +13,7 @@
 #define GUEST_CYCLES_NAME     "TSC cycles"
 #define GUEST_CHEAP_EXIT_NAME "cpuid exit"
 #define GUEST_TESTDEV_GPA     0xd0000000u /* AXVM_TESTDEV_X86_GPA */
+#define GUEST_SLEEP_VECTOR    0x40u       /* guest_sleep_ns()'s local APIC timer */
 
 /* The Multiboot (v1) information the loader passes. */
 struct mb1_info {
