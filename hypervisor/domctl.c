@@ -636,7 +636,8 @@ static int64_t dc_console_input(struct domctl_call *c)
 /* ---------------------------------------------------------------------------------------- */
 /* Scheduling and statistics */
 
-static uint16_t abi_vcpu_state(enum vcpu_state state)
+/* A vCPU its guest has switched off waits like a halted one; it is shown as offline. */
+static uint16_t abi_vcpu_state(struct vcpu *v, enum vcpu_state state)
 {
     switch (state) {
     case VCPU_RUNNABLE:
@@ -644,7 +645,7 @@ static uint16_t abi_vcpu_state(enum vcpu_state state)
     case VCPU_RUNNING:
         return AXVM_VCPU_RUNNING;
     case VCPU_BLOCKED:
-        return AXVM_VCPU_BLOCKED;
+        return arch_vcpu_is_off(v) ? AXVM_VCPU_OFFLINE : AXVM_VCPU_BLOCKED;
     case VCPU_OFFLINE:
         break;
     }
@@ -686,7 +687,7 @@ static void fill_vcpu_stats(struct vcpu *v, struct axvm_vcpu_stats *s)
     sched_vcpu_snapshot(v, &state, &pcpu, &sv);
     s->domid = v->vm->id;
     s->vcpu = (uint16_t)v->id;
-    s->state = abi_vcpu_state(state);
+    s->state = abi_vcpu_state(v, state);
     s->pcpu = (uint16_t)pcpu;
     s->affinity = sv.affinity;
     s->ran_on = sv.ran_on;

@@ -377,6 +377,11 @@ bool arch_vcpu_has_work(struct vcpu *v)
     return vtimer_level(v) || vgic_vcpu_pending(v);
 }
 
+bool arch_vcpu_is_off(struct vcpu *v)
+{
+    return __atomic_load_n(&v->arch.power, __ATOMIC_ACQUIRE) != VCPU_POWER_ON;
+}
+
 /* ---------------------------------------------------------------------------------------- */
 /* Exceptions into the guest */
 

@@ -280,6 +280,11 @@ bool arch_vcpu_has_work(struct vcpu *v)
            ((v->arch.rflags & RFLAGS_IF) && hvm_pending_irq(v) >= 0);
 }
 
+bool arch_vcpu_is_off(struct vcpu *v)
+{
+    return is_waiting_for_sipi(v);
+}
+
 /* The hypervisor never touches FPU or SIMD registers, so a guest's stay loaded across exits. */
 void arch_vcpu_load(struct vcpu *v)
 {

@@ -119,6 +119,13 @@ void arch_vcpu_dump(struct vcpu *v);
 bool arch_vcpu_has_work(struct vcpu *v);
 
 /*
+ * Returns: whether v's guest has switched it off, or not yet on (arm64: PSCI CPU_OFF, or a
+ * secondary before CPU_ON; x86: waiting for INIT-SIPI), so that it waits for another vCPU
+ * rather than an interrupt. Context: any CPU; the answer may be stale at once.
+ */
+bool arch_vcpu_is_off(struct vcpu *v);
+
+/*
  * v is about to run on this CPU (load) / has just stopped running on it (put): move state that
  * stays in the CPU between exits, like the FPU registers, in and out of v. The put after which
  * a stopping VM's vCPU never runs again is the place to drop what ties it to this CPU (timers).

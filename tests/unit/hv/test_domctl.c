@@ -1182,6 +1182,33 @@ static void test_domctl_sysctl_stats_returns_every_domain_vcpu_and_cpu(void)
     CU_ASSERT(out.pcpus[0].cpu == 0 && out.pcpus[1].cpu == 1 && out.pcpus[1].nr_switches == 8);
 }
 
+/* Of two halted vCPUs, the one its guest switched off (PSCI CPU_OFF, wait-for-SIPI) is offline. */
+static void test_domctl_sysctl_stats_shows_a_switched_off_vcpu_offline(void)
+{
+    struct axvm_vcpu_stats vcpus[3];
+    struct axvm_sysctl_stats a = {.max_domains = 2, .max_vcpus = 3};
+    struct axvm_domain_create req = create_req("half");
+    struct vm *vm;
+
+    req.nr_vcpus = 2;
+    CU_ASSERT_EQUAL_FATAL(call(AXVM_HC_DOMAIN_CREATE, &req, sizeof(req)), 0);
+    vm = vm_find(req.domid);
+    vm->vcpus[0]->state = VCPU_BLOCKED;
+    vm->vcpus[1]->state = VCPU_BLOCKED;
+    fake.vcpu_off[1] = true;
+    CU_ASSERT_EQUAL(call_buf(AXVM_HC_SYSCTL_STATS, &a, sizeof(a), NULL,
+                             2 * sizeof(struct axvm_domain_stats) + sizeof(vcpus)),
+                    0);
+    CU_ASSERT_EQUAL_FATAL(
+        vm_read_guest(dom0, vcpus, BUF_GPA + 2 * sizeof(struct axvm_domain_stats), sizeof(vcpus)),
+        0);
+    CU_ASSERT(vcpus[1].domid == req.domid && vcpus[1].vcpu == 0);
+    CU_ASSERT_EQUAL(vcpus[1].state, AXVM_VCPU_BLOCKED);
+    CU_ASSERT_EQUAL(vcpus[2].state, AXVM_VCPU_OFFLINE);
+    vm->vcpus[0]->state = VCPU_OFFLINE;
+    vm->vcpus[1]->state = VCPU_OFFLINE;
+}
+
 /* A domain whose vCPUs do not all fit is left out whole; the totals say what exists. */
 static void test_domctl_sysctl_stats_leaves_out_what_does_not_fit(void)
 {
@@ -1343,6 +1370,7 @@ static CU_TestInfo domctl_tests[] = {
     UNIT_TEST(test_domctl_console_input_hands_bytes_to_the_sink),
     UNIT_TEST(test_domctl_sysctl_stats_returns_every_domain_vcpu_and_cpu),
     UNIT_TEST(test_domctl_sysctl_stats_leaves_out_what_does_not_fit),
+    UNIT_TEST(test_domctl_sysctl_stats_shows_a_switched_off_vcpu_offline),
     UNIT_TEST(test_domctl_sysctl_stats_refuses_bad_arguments),
     UNIT_TEST(test_domctl_sched_credit_reads_and_sets_weight_and_cap),
     UNIT_TEST(test_domctl_sched_credit_refuses_bad_arguments),

@@ -453,6 +453,11 @@ bool arch_vcpu_has_work(struct vcpu *v)
     return fake.has_work;
 }
 
+bool arch_vcpu_is_off(struct vcpu *v)
+{
+    return v->id < FAKE_VCPUS && fake.vcpu_off[v->id];
+}
+
 /* ---------------------------------------------------------------------------------------- */
 /* <hv/sched.h>: what sched.c does to a vCPU's fields, without run queues or CPUs */
 

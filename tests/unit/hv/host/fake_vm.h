@@ -21,6 +21,7 @@
 #define FAKE_SCRIPT_MAX 64
 #define FAKE_LOG_SIZE   4096
 #define FAKE_DEVICES    4 /* extra devices arch_vm_add_devices() adds */
+#define FAKE_VCPUS      8 /* vCPUs whose arch_vcpu_is_off() tests can steer */
 #define FAKE_MAX_MODS   BOOTDOM_MAX_MODULES
 
 /* Default devices' places, as on x86 (arch/x86/hvm/vm.c). */
@@ -49,16 +50,17 @@ struct fake_completion {
 
 struct fake_vm {
     /* Steering, set by tests; fake_vm_reset() restores these defaults. */
-    bool virt_usable;         /* arch_virt_is_usable(); true */
-    enum fake_hook fail_hook; /* this hook fails ... */
-    unsigned int fail_call;   /* ... at its call number fail_call (0: the first) ... */
-    int fail_rc;              /* ... returning this; -AXVM_ENOMEM */
-    bool has_work;            /* arch_vcpu_has_work(); false */
-    bool need_resched;        /* sched_should_preempt(); sched_yield() sets it; false */
-    bool sched_rr;            /* sched_policy_id() says rr (credit calls refused); false */
-    int decode_rc;            /* arch_vcpu_decode_mmio(): 0 decodes, else it fails so */
-    uint8_t decode_width;     /* the width it decodes; 4 */
-    uint64_t decode_value;    /* the data of a decoded store */
+    bool virt_usable;          /* arch_virt_is_usable(); true */
+    enum fake_hook fail_hook;  /* this hook fails ... */
+    unsigned int fail_call;    /* ... at its call number fail_call (0: the first) ... */
+    int fail_rc;               /* ... returning this; -AXVM_ENOMEM */
+    bool has_work;             /* arch_vcpu_has_work(); false */
+    bool vcpu_off[FAKE_VCPUS]; /* arch_vcpu_is_off() of vCPU n; false */
+    bool need_resched;         /* sched_should_preempt(); sched_yield() sets it; false */
+    bool sched_rr;             /* sched_policy_id() says rr (credit calls refused); false */
+    int decode_rc;             /* arch_vcpu_decode_mmio(): 0 decodes, else it fails so */
+    uint8_t decode_width;      /* the width it decodes; 4 */
+    uint64_t decode_value;     /* the data of a decoded store */
     struct device *extra_devices[FAKE_DEVICES];       /* arch_vm_add_devices() adds these too */
     void (*on_run)(struct vcpu *v, unsigned int run); /* called at each arch_vcpu_run() */
     struct vm_exit script[FAKE_SCRIPT_MAX]; /* arch_vcpu_run() returns these in turn, then */
