@@ -4,6 +4,7 @@
  * off, so they need no lock; a timer is only ever set on the CPU it fires on.
  */
 #define LOG_TAG "timer"
+#include <hv/console.h>
 #include <hv/cpu.h>
 #include <hv/log.h>
 #include <hv/percpu.h>
@@ -97,6 +98,7 @@ void timer_interrupt(void)
 static void tick(struct timer *t)
 {
     time_tick();
+    console_poll(t->deadline_ns);
     timer_set(t, t->deadline_ns + TICK_NS);
 }
 

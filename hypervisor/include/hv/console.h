@@ -15,8 +15,17 @@
 /* Write raw bytes ("\n" becomes CR LF on the wire). Context: any; takes the console lock. */
 void console_write(const char *s, size_t len);
 
-/* Write s exactly as it is, no CR added (dom0's console, whose tty adds its own). */
+/*
+ * Write s exactly as it is, no CR added (dom0's console, whose tty adds its own). While its last
+ * line is unfinished, other output is held back until its newline (or console_poll()).
+ */
 void console_write_raw(const char *s, size_t len);
+
+/*
+ * Send output held back for longer than the limit (console.c) because raw output left its
+ * line unfinished. Context: any; the periodic tick calls it on every CPU.
+ */
+void console_poll(uint64_t now_ns);
 
 /* Formatted raw output, no prefix: the banner and register dumps. Context: any. */
 void console_printf(const char *fmt, ...) __printf(1, 2);

@@ -6,6 +6,8 @@
  */
 #include <stdio.h>
 #include <string.h>
+#include <hv/console.h>
+#include <hv/time.h>
 #include <hv/vconsole.h>
 #include <public/axvm/errno.h>
 #include <host.h>
@@ -288,6 +290,46 @@ static void test_vconsole_drop_input_removes_only_its_own_sink(void)
     CU_ASSERT_EQUAL(other.nr_calls, 0);
 }
 
+/* End whatever raw line an earlier test left unfinished (the console is global), then clear. */
+static void raw_setup(void)
+{
+    console_write_raw("\n", 1);
+    host_console_clear();
+    vconsole_set_raw(&con, true);
+}
+
+/* dom0's raw output: a log line from another CPU waits for the end of dom0's line. */
+static void test_vconsole_raw_line_is_not_cut_by_a_log_line(void)
+{
+    raw_setup();
+    write_str("CYC");
+    console_printf("(axvm) d5 destroyed\n");
+    CU_ASSERT_STRING_EQUAL(host_console_text(), "CYC");
+    write_str("LES=50\nnext");
+    CU_ASSERT_STRING_EQUAL(host_console_text(), "CYCLES=50\n(axvm) d5 destroyed\r\nnext");
+    write_str("\n");
+    console_printf("at once\n");
+    CU_ASSERT_STRING_EQUAL(host_console_text(),
+                           "CYCLES=50\n(axvm) d5 destroyed\r\nnext\nat once\r\n");
+}
+
+/* A prompt waits for input: what was held goes out on its own line once the limit is past. */
+static void test_vconsole_raw_prompt_releases_held_log_lines_after_a_while(void)
+{
+    uint64_t now = arch_time_now_ns();
+
+    raw_setup();
+    write_str("dom0# ");
+    console_printf("log\n");
+    console_poll(now);
+    CU_ASSERT_STRING_EQUAL(host_console_text(), "dom0# ");
+    console_poll(arch_time_now_ns() + 200 * NSEC_PER_MSEC);
+    CU_ASSERT_STRING_EQUAL(host_console_text(), "dom0# \r\nlog\r\n");
+    console_printf("now\n"); /* dom0's line was ended for it */
+    CU_ASSERT_STRING_EQUAL(host_console_text(), "dom0# \r\nlog\r\nnow\r\n");
+    write_str("typed\n");
+}
+
 static CU_TestInfo vconsole_tests[] = {
     UNIT_TEST(test_vconsole_input_without_a_sink_returns_enodev),
     UNIT_TEST(test_vconsole_input_hands_bytes_to_the_sink_unlocked),
@@ -303,6 +345,8 @@ static CU_TestInfo vconsole_tests[] = {
     UNIT_TEST(test_vconsole_read_from_a_future_position_returns_nothing),
     UNIT_TEST(test_vconsole_read_after_wrap_starts_at_the_oldest_byte_kept),
     UNIT_TEST(test_vconsole_read_in_pieces_across_the_wrap_point),
+    UNIT_TEST(test_vconsole_raw_line_is_not_cut_by_a_log_line),
+    UNIT_TEST(test_vconsole_raw_prompt_releases_held_log_lines_after_a_while),
     CU_TEST_INFO_NULL,
 };
 
