@@ -475,6 +475,7 @@ long cli_ring_drain(struct cli *cli, struct cli_ring *ring)
                      ring->is_log ? "the log" : "console output");
         }
         ring->has_read = true;
+        ring->mid_line = buf[rc - 1] != '\n';
         fwrite(buf, 1, (size_t)rc, cli->out);
         total += rc;
     }

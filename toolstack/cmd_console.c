@@ -152,9 +152,12 @@ static int has_stopped(struct cli *cli, uint16_t domid)
     return info.state == AXVM_STATE_SHUTDOWN || info.state == AXVM_STATE_CRASHED;
 }
 
-/* Follow the ring. Returns: 0 or a negative code; *what says which call failed. */
+/*
+ * Follow the ring. Returns: 0 or a negative code; *what says which call failed, *ended whether
+ * the domain stopped or went away (rather than the input ending).
+ */
 static int follow(struct cli *cli, struct console_input *in, struct cli_ring *ring,
-                  const char **what)
+                  const char **what, bool *ended)
 {
     for (;;) {
         long n = cli_ring_drain(cli, ring);
@@ -162,6 +165,7 @@ static int follow(struct cli *cli, struct console_input *in, struct cli_ring *ri
 
         if (n < 0) {
             *what = "read the console of";
+            *ended = n == -AXVM_ENOENT;
             return n == -AXVM_ENOENT ? 0 : (int)n;
         }
         stopped = has_stopped(cli, ring->domid);
@@ -171,6 +175,7 @@ static int follow(struct cli *cli, struct console_input *in, struct cli_ring *ri
         }
         if (stopped) {
             /* What it wrote before it stopped is in the ring now. */
+            *ended = true;
             n = cli_ring_drain(cli, ring);
             return n < 0 && n != -AXVM_ENOENT ? (int)n : 0;
         }
@@ -185,14 +190,21 @@ int cmd_console_attach(struct cli *cli, uint16_t domid, const char *label)
     struct cli_ring ring = {.domid = domid};
     struct console_input in;
     const char *what = "read the console of";
+    bool ended = false;
     int rc;
 
     if (!cli_ctl(cli)) {
         return 1;
     }
     input_open(cli, domid, &in);
-    rc = follow(cli, &in, &ring, &what);
+    rc = follow(cli, &in, &ring, &what, &ended);
     input_close(&in);
+    if (ended && ring.mid_line) {
+        /* The guest stopped in mid-line (its echo cut by its poweroff, a prompt): the shell's
+         * prompt that follows starts on a line of its own. */
+        fputc('\n', cli->out);
+        fflush(cli->out);
+    }
     if (rc < 0) {
         return cli_fail(cli, "cannot %s domain '%s': %s", what, label, axvmctl_strerror(rc));
     }

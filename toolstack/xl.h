@@ -148,6 +148,7 @@ struct cli_ring {
     uint16_t domid;
     uint64_t pos;  /* 0: from the oldest byte the ring holds */
     bool has_read; /* bytes lost before the first read are the ring's normal limit */
+    bool mid_line; /* the last byte copied was not "\n" */
 };
 
 /*
