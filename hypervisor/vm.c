@@ -434,6 +434,7 @@ int vm_boot(struct vm *vm)
 int vm_shutdown(struct vm *vm, uint32_t reason, uint64_t code)
 {
     bool expected = false;
+    unsigned long flags;
 
     if (!__atomic_compare_exchange_n(&vm->shutting_down, &expected, true, false, __ATOMIC_ACQ_REL,
                                      __ATOMIC_ACQUIRE)) {
@@ -441,6 +442,16 @@ int vm_shutdown(struct vm *vm, uint32_t reason, uint64_t code)
     }
     vm->shutdown_reason = reason;
     vm->exit_code = code;
+    /*
+     * A paused VM's parked vCPUs too: sched_wake() leaves a parked vCPU alone, and no unpause
+     * comes for a stopping VM, so one left parked never stops and the VM is never freed.
+     * Under vm->lock, against park_if_paused(), which parks none once this flag is set.
+     */
+    flags = spin_lock_irqsave(&vm->lock);
+    for (unsigned int i = 0; i < vm->nr_vcpus; i++) {
+        vm->vcpus[i]->parked = false;
+    }
+    spin_unlock_irqrestore(&vm->lock, flags);
     for (unsigned int i = 0; i < vm->nr_vcpus; i++) {
         sched_kick(vm->vcpus[i]); /* running ones leave at their next exit */
         sched_wake(vm->vcpus[i]); /* blocked ones run once more to see the flag */
@@ -513,19 +524,23 @@ int vm_unpause(struct vm *vm)
 
 /*
  * The exit loop found the VM paused: park v (vm_unpause() wakes it) and leave as blocked.
- * Returns: whether v must leave; false when the VM was unpaused meanwhile.
+ * Returns: VCPU_RUN_BLOCKED, parked; VCPU_RUN_STOPPED when the VM is shutting down (parked now,
+ * v would miss vm_shutdown()'s wake); KEEP_RUNNING when the VM was unpaused meanwhile.
  */
-static bool park_if_paused(struct vcpu *v)
+static int park_if_paused(struct vcpu *v)
 {
     struct vm *vm = v->vm;
     unsigned long flags = spin_lock_irqsave(&vm->lock);
-    bool park = vm->paused;
+    int result = KEEP_RUNNING;
 
-    if (park) {
+    if (__atomic_load_n(&vm->shutting_down, __ATOMIC_ACQUIRE)) {
+        result = VCPU_RUN_STOPPED;
+    } else if (vm->paused) {
         v->parked = true;
+        result = VCPU_RUN_BLOCKED;
     }
     spin_unlock_irqrestore(&vm->lock, flags);
-    return park;
+    return result;
 }
 
 uint64_t vm_cpu_time_ns(const struct vm *vm)
@@ -914,8 +929,8 @@ int vm_run_vcpu(struct vm *vm, unsigned int vcpu_id)
 
         if (__atomic_load_n(&vm->shutting_down, __ATOMIC_ACQUIRE)) {
             result = VCPU_RUN_STOPPED;
-        } else if (__atomic_load_n(&vm->paused, __ATOMIC_ACQUIRE) && park_if_paused(v)) {
-            result = VCPU_RUN_BLOCKED; /* vm_unpause() wakes it */
+        } else if (__atomic_load_n(&vm->paused, __ATOMIC_ACQUIRE)) {
+            result = park_if_paused(v); /* KEEP_RUNNING: unpaused meanwhile, look again */
         } else if (sched_should_preempt()) {
             result = VCPU_RUN_PREEMPTED;
         } else {

@@ -45,9 +45,9 @@ stop_qemu() {
 }
 trap stop_qemu EXIT
 
-# The section's "key<TAB>value" lines, keys and values trimmed, comments and blanks skipped.
+# Section $1's "key<TAB>value" lines, keys and values trimmed, comments and blanks skipped.
 read_section() {
-    awk -v want="[$section_name]" '
+    awk -v want="[$1]" '
         /^[[:space:]]*(#|$)/ { next }
         /^\[/ { sub(/[[:space:]]+$/, ""); in_section = ($0 == want); found = found || in_section; next }
         in_section {
@@ -58,11 +58,15 @@ read_section() {
         END { if (!found) exit 1 }' "$ini"
 }
 
+# Section $1's keys; "include = OTHER" reads OTHER's lines in its place (at most 4 deep).
 load_case() {
     local key value section
-    section=$(read_section) || { echo "FAIL $name: no such case in ${ini#"$root"/}"; exit 1; }
+    section=$(read_section "$1") || { echo "FAIL $name: no such case [$1] in ${ini#"$root"/}"; exit 1; }
     while IFS=$'\t' read -r key value; do
         case "$key" in
+        include)
+            [ "${2:-0}" -lt 4 ] || { echo "FAIL $name: includes nested too deep at [$value]"; exit 1; }
+            load_case "$value" $((${2:-0} + 1)) ;;
         arch) arch=$value ;;
         cpu) cpu=$value ;;
         tcg) tcg=$value ;;
@@ -287,7 +291,7 @@ check_memory() {
 }
 
 main() {
-    load_case
+    load_case "$section_name"
     smp=${smp_override:-$smp}
     rm -rf "$work" && mkdir -p "$work"
     : >"$log"

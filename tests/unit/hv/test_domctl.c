@@ -13,6 +13,7 @@
 #include <hv/frame.h>
 #include <hv/hypercall.h>
 #include <hv/log.h>
+#include <hv/sched.h>
 #include <hv/vm.h>
 #include <public/axvm/domctl.h>
 #include <public/axvm/testdev.h>
@@ -920,6 +921,33 @@ static void test_domctl_destroy_from_every_state_returns_every_frame(void)
 }
 
 /*
+ * Destroying a paused domain: its parked vCPU, which no wake moves, is unparked and woken to
+ * see the stop, and the domain is freed. Regression test: it stayed parked, the domain
+ * unlisted but never freed (its memory and id lost; arm64/dom0-sched's axvm-top destroy).
+ */
+static void test_domctl_destroy_of_a_paused_domain_wakes_its_parked_vcpu(void)
+{
+    struct vm *vm = running("parked", AXVM_ACTION_PRESERVE);
+    struct vcpu *v = vm->vcpus[0];
+    uint16_t id = vm->id;
+
+    CU_ASSERT_EQUAL(ref_call(AXVM_HC_DOMAIN_PAUSE, id), 0);
+    CU_ASSERT_EQUAL(vm_run_vcpu(vm, 0), VCPU_RUN_BLOCKED);
+    CU_ASSERT_TRUE(v->parked);
+    v->state = VCPU_BLOCKED; /* as the scheduler leaves it */
+    sched_wake(v);           /* a guest timer, say: no effect */
+    CU_ASSERT_EQUAL(v->state, VCPU_BLOCKED);
+    CU_ASSERT_EQUAL(ref_call(AXVM_HC_DOMAIN_DESTROY, id), 0);
+    CU_ASSERT_PTR_NULL(vm_find(id));
+    CU_ASSERT_FALSE(v->parked);
+    CU_ASSERT_EQUAL(v->state, VCPU_RUNNABLE);
+    CU_ASSERT_EQUAL(vm_run_vcpu(vm, 0), VCPU_RUN_STOPPED);
+    CU_ASSERT_EQUAL(fake.nr_runs, 0);
+    vm_vcpu_stopped(v); /* frees vm */
+    check_memory_back("after destroying a paused domain");
+}
+
+/*
  * A domain shut down before it ever started has its vCPUs woken to see the stop: destroying
  * it must wait for them, not free vCPUs a CPU may be running. Regression test.
  */
@@ -1358,6 +1386,7 @@ static CU_TestInfo domctl_tests[] = {
     UNIT_TEST(test_domctl_shutdown_stops_the_domain_with_the_reason),
     UNIT_TEST(test_domctl_on_actions_destroy_or_keep_a_stopped_domain),
     UNIT_TEST(test_domctl_destroy_from_every_state_returns_every_frame),
+    UNIT_TEST(test_domctl_destroy_of_a_paused_domain_wakes_its_parked_vcpu),
     UNIT_TEST(test_domctl_destroy_after_shutdown_of_a_created_domain_waits_for_its_vcpus),
     UNIT_TEST(test_domctl_destroy_and_pause_refuse_the_caller_itself),
     UNIT_TEST(test_domctl_ref_calls_refuse_nonzero_padding),

@@ -494,7 +494,8 @@ void sched_remove_vcpu(struct vcpu *v)
 void sched_wake(struct vcpu *v)
 {
     fake_log(fake.sched_log, "wake:%u", v->id);
-    if (!v->dead && (v->state == VCPU_OFFLINE || v->state == VCPU_BLOCKED)) {
+    /* As sched.c: a parked vCPU (its VM paused) stays blocked whatever wakes it. */
+    if (!v->dead && !v->parked && (v->state == VCPU_OFFLINE || v->state == VCPU_BLOCKED)) {
         v->state = VCPU_RUNNABLE;
     }
 }
