@@ -216,10 +216,11 @@ void sched_wake(struct vcpu *v)
         /* gone for good */
     } else if (READ_ONCE(v->parked)) {
         /*
-         * Its VM is paused: vm_unpause() clears parked and wakes it. Run now, it would only park
-         * again, and a wake source that fires again at once (a guest timer already expired)
-         * would keep its CPU busy doing that. Read without vm->lock: a stale true is covered by
-         * vm_unpause()'s own wake, a stale false by the exit loop, which parks it again.
+         * Its VM is paused: vm_unpause() (or vm_shutdown()) clears parked and wakes it. Run
+         * now, it would only park again, and a wake source that fires again at once (a guest
+         * timer already expired) would keep its CPU busy doing that. Read without vm->lock: a
+         * stale true is covered by vm_unpause()'s own wake, a stale false by the exit loop,
+         * which parks it again.
          */
     } else if (v->state == VCPU_OFFLINE || v->state == VCPU_BLOCKED) {
         struct vcpu *cur = rq->current;
