@@ -46,7 +46,7 @@ $(GUEST_O)/%.elf: $(GUEST_O)/%.o $(guest-lib-objs) tests/guests/lib/x86/guest.ld
 # arm64 side is not there yet).
 GUEST_A64_O := build/arm64/guests
 GUEST_A64_NAMES := hello hypercall mmio crash hostile victim lazy timer smp uartirq cpubound \
-	exitbench hog ticker schedbench
+	exitbench hog ticker schedbench rtc
 GUEST_A64_CC := aarch64-linux-gnu-gcc
 GUEST_A64_CFLAGS := -std=c11 -ffreestanding -fno-pic -fno-pie -fno-stack-protector \
 	-march=armv8-a -mgeneral-regs-only -mcmodel=small -mno-outline-atomics \
