@@ -59,8 +59,7 @@ static void guest_enables(struct vm *vm, unsigned int intid)
         devbus_write(&vm->devices, v, DEV_SPACE_MMIO, GICD(0x80 + intid / 32 * 4), 4, bit), 0);
     CU_ASSERT_EQUAL(
         devbus_write(&vm->devices, v, DEV_SPACE_MMIO, GICD(0x100 + intid / 32 * 4), 4, bit), 0);
-    CU_ASSERT_EQUAL(devbus_write(&vm->devices, v, DEV_SPACE_MMIO, GICD(0x400 + intid), 1, 0xa0),
-                    0);
+    CU_ASSERT_EQUAL(devbus_write(&vm->devices, v, DEV_SPACE_MMIO, GICD(0x400 + intid), 1, 0xa0), 0);
 }
 
 static int claim(struct vm *vm, struct vm *running_dom0, unsigned int intid, bool *program)
@@ -245,6 +244,6 @@ static CU_TestInfo vgic_owner_tests[] = {
     CU_TEST_INFO_NULL,
 };
 
-CU_SuiteInfo unit_suite_vgic_owner = {"vgic_owner", NULL, NULL, owner_setup, NULL,
-                                      vgic_owner_tests};
+CU_SuiteInfo unit_suite_vgic_owner = {"vgic_owner", NULL, NULL,
+                                      owner_setup,  NULL, vgic_owner_tests};
 UNIT_REGISTER_SUITE(unit_suite_vgic_owner);
