@@ -4,9 +4,11 @@
  * 0x09010000 and SPI 2 = INTID 34): the guest checks its identification registers, that its
  * seconds counter (RTCDR) shows a plausible current time and moves on, then sets the match
  * register a couple of seconds ahead, unmasks the match interrupt and waits for it by WFI;
- * the handler clears it (RTCICR), and the raw status must read 0 after that.
+ * the handler clears it (RTCICR), and the raw status must read 0 after that. With "armed" it
+ * leaves a match pending as it ends, for the boot test of the hand-back to dom0.
  * Registers as in Arm's PrimeCell RTC (PL031) Technical Reference Manual, "Register summary".
  */
+#include <hv/string.h>
 #include "lib/guest.h"
 
 #define RTC_BASE  0x09010000u
@@ -123,16 +125,32 @@ static void check_match_interrupt(void)
     check(nr_irqs == 1, "rtc: one interrupt for one match (%u)", nr_irqs);
     rtc_write(RTC_IMSC, 0);
     gic_enable(RTC_INTID, false);
-    check(gic_nr_unhandled() == 0, "rtc: no interrupt without a handler (%u)",
-          gic_nr_unhandled());
+    check(gic_nr_unhandled() == 0, "rtc: no interrupt without a handler (%u)", gic_nr_unhandled());
+}
+
+/*
+ * With "armed" on the command line: leave a match a second ahead, unmasked, as the domain ends.
+ * The device raises it after the guest has stopped, so the hypervisor masks the SPI for a
+ * guest that never EOIs it; destroying the domain must still hand a live line back to dom0.
+ */
+static void leave_armed(void)
+{
+    uint32_t match = rtc(RTC_DR) + 1;
+
+    rtc_write(RTC_ICR, RTC_INT);
+    rtc_write(RTC_MR, match);
+    rtc_write(RTC_IMSC, RTC_INT);
+    guest_printf("rtc: leaving a match armed at %u\n", match);
 }
 
 void guest_main(const struct guest_boot *boot)
 {
-    (void)boot;
     if (check_ids()) {
         check_counting();
         check_match_interrupt();
+        if (strcmp(boot->cmdline, "armed") == 0) {
+            leave_armed();
+        }
     }
     guest_finish("rtc");
 }
