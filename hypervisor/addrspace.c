@@ -146,6 +146,68 @@ int addrspace_add_region(struct addrspace *as, gpa_t gpa, uint64_t size_bytes,
     return 0;
 }
 
+/* Returns: the revoked range that overlaps [gpa, gpa+size), or NULL. */
+static struct as_revoked *find_revoked(struct addrspace *as, gpa_t gpa, uint64_t size)
+{
+    for (unsigned int i = 0; i < as->nr_revoked; i++) {
+        struct as_revoked *t = &as->revoked[i];
+
+        if (gpa < t->gpa + t->size_bytes && t->gpa < gpa + size) {
+            return t;
+        }
+    }
+    return NULL;
+}
+
+int addrspace_revoke(struct addrspace *as, gpa_t gpa, uint64_t size_bytes)
+{
+    const struct as_region *r = addrspace_find(as, gpa);
+    int rc;
+
+    if (!size_bytes || !IS_ALIGNED(gpa | size_bytes, PAGE_SIZE) || gpa + size_bytes < gpa) {
+        return -AXVM_EINVAL;
+    }
+    if (!r || r->kind != REGION_PASSTHROUGH || size_bytes > r->size_bytes - (gpa - r->gpa) ||
+        find_revoked(as, gpa, size_bytes)) {
+        return -AXVM_EBUSY;
+    }
+    if (as->nr_revoked == ADDRSPACE_MAX_REVOKED) {
+        return -AXVM_ENOSPC;
+    }
+    rc = pagetable_unmap(&as->pt, gpa, size_bytes);
+    if (rc) {
+        /* Splits keep what they map; only pages cleared before the failure come back. Their
+         * tables exist, so this cannot fail. */
+        pagetable_map(&as->pt, gpa, gpa, size_bytes, r->attr);
+        return rc;
+    }
+    as->revoked[as->nr_revoked++] = (struct as_revoked){gpa, size_bytes};
+    return 0;
+}
+
+int addrspace_restore(struct addrspace *as, gpa_t gpa, uint64_t size_bytes, hpa_t *freed,
+                      unsigned int *nr_freed)
+{
+    struct as_revoked *t = find_revoked(as, gpa, size_bytes);
+    const struct as_region *r = addrspace_find(as, gpa);
+    uint64_t step = pagetable_level_size(2);
+    unsigned int max = *nr_freed;
+    int rc;
+
+    *nr_freed = 0;
+    if (!t || t->gpa != gpa || t->size_bytes != size_bytes || !r) {
+        return -AXVM_ENOENT;
+    }
+    *t = as->revoked[--as->nr_revoked];
+    /* Into the tables addrspace_revoke() left: no allocation, so no failure. */
+    rc = pagetable_map(&as->pt, gpa, gpa, size_bytes, r->attr);
+    /* then fold every split the range made, one path per level-2 span it touches */
+    for (gpa_t va = gpa; !rc && va - gpa < size_bytes; va = ALIGN_DOWN(va, step) + step) {
+        *nr_freed += pagetable_merge(&as->pt, va, freed + *nr_freed, max - *nr_freed);
+    }
+    return rc;
+}
+
 void addrspace_destroy(struct addrspace *as)
 {
     for (unsigned int i = 0; i < as->nr_regions; i++) {
@@ -155,6 +217,7 @@ void addrspace_destroy(struct addrspace *as)
         pagetable_destroy(&as->pt, NULL);
     }
     as->nr_regions = 0;
+    as->nr_revoked = 0;
 }
 
 int addrspace_fault(struct addrspace *as, gpa_t gpa, unsigned int access)

@@ -186,6 +186,62 @@ int pagetable_unmap(struct pagetable *pt, uint64_t va, uint64_t size)
     return 0;
 }
 
+/* Whether the table under entry e (at level) maps one run; *leaf: the leaf that would do. */
+static bool is_one_run(const struct pagetable *pt, uint64_t e, unsigned int level, uint64_t *leaf)
+{
+    const uint64_t *table = table_of(arch_pt_entry_hpa(pt->kind, e));
+    uint64_t step = pagetable_level_size(level - 1);
+    hpa_t base = arch_pt_entry_hpa(pt->kind, table[0]);
+    struct pt_attr attr = arch_pt_entry_attr(pt->kind, table[0]);
+
+    if (level > arch_pt_max_leaf_level(pt->kind) ||
+        !IS_ALIGNED(base, pagetable_level_size(level))) {
+        return false;
+    }
+    for (unsigned int i = 0; i < PT_ENTRIES; i++) {
+        struct pt_attr a = arch_pt_entry_attr(pt->kind, table[i]);
+
+        if (!arch_pt_is_present(pt->kind, table[i]) ||
+            (level - 1 > 1 && arch_pt_is_table(pt->kind, table[i], level - 1)) ||
+            arch_pt_entry_hpa(pt->kind, table[i]) != base + i * step ||
+            a.writable != attr.writable || a.executable != attr.executable || a.mem != attr.mem) {
+            return false;
+        }
+    }
+    *leaf = arch_pt_leaf_entry(pt->kind, base, level, attr);
+    return true;
+}
+
+unsigned int pagetable_merge(struct pagetable *pt, uint64_t va, hpa_t *freed, unsigned int max)
+{
+    uint64_t *path[PT_LEVELS + 1] = {NULL}; /* path[l]: va's entry at level l, a table */
+    uint64_t *table = table_of(pt->root_hpa);
+    unsigned int lowest = PT_LEVELS + 1, n = 0;
+    uint64_t leaf;
+
+    for (unsigned int l = PT_LEVELS; l > 1; l--) {
+        uint64_t *e = &table[index_at(va, l)];
+
+        if (!arch_pt_is_present(pt->kind, *e) || !arch_pt_is_table(pt->kind, *e, l)) {
+            break;
+        }
+        path[l] = e;
+        lowest = l;
+        table = table_of(arch_pt_entry_hpa(pt->kind, *e));
+    }
+    for (unsigned int l = lowest; l <= PT_LEVELS && n < max && path[l]; l++) {
+        hpa_t under = arch_pt_entry_hpa(pt->kind, *path[l]);
+
+        if (!is_one_run(pt, *path[l], l, &leaf)) {
+            break;
+        }
+        *path[l] = leaf; /* the same translations: a walk sees either form */
+        freed[n++] = under;
+        pt->nr_tables--;
+    }
+    return n;
+}
+
 static void frame_table_free(hpa_t hpa)
 {
     frame_free(hpa, 1);

@@ -10,6 +10,7 @@
 #define LOG_TAG "vm"
 #include <hv/cpu.h>
 #include <hv/devices.h>
+#include <hv/dom0.h>
 #include <hv/domctl.h>
 #include <hv/fmt.h>
 #include <hv/frame.h>
@@ -224,13 +225,96 @@ static int create_memory(struct vm *vm)
     return rc;
 }
 
+/*
+ * With dom0 running, the MMIO a domain is given is dom0's: taken out of dom0's pass-through
+ * regions for as long as the domain exists (dom0 then reads all-ones there and its writes
+ * vanish) and given back, its stage-2 splits folded again, by give_back_mmio(). A range dom0
+ * does not hold (the hypervisor's devices, RAM, another domain's) cannot be handed on:
+ * -AXVM_EBUSY. Before dom0 runs (boot-time domains) and for dom0 itself nothing is taken.
+ * Context: domctl_lock held, or the boot CPU; neither VM's lock.
+ */
+static int take_mmio_from_dom0(struct vm *vm, uint64_t base, uint64_t size)
+{
+    struct vm *dom0 = dom0_get();
+    unsigned long flags;
+    int rc;
+
+    if (!dom0 || dom0 == vm) {
+        return 0;
+    }
+    if (vm->nr_mmio_taken == ARRAY_SIZE(vm->mmio_taken)) {
+        return -AXVM_ENOSPC;
+    }
+    flags = spin_lock_irqsave(&dom0->lock);
+    rc = addrspace_revoke(&dom0->as, base, size);
+    spin_unlock_irqrestore(&dom0->lock, flags);
+    if (rc) {
+        return rc;
+    }
+    /* dom0's vCPUs run on: none may keep a translation of the range past this point */
+    arch_vm_flush_tlbs(dom0);
+    vm->mmio_taken[vm->nr_mmio_taken].base = base;
+    vm->mmio_taken[vm->nr_mmio_taken].size_bytes = size;
+    vm->nr_mmio_taken++;
+    log_info("d%u (%s): MMIO %#llx (+%#llx) taken from dom0 until it is destroyed", vm->id,
+             vm->name, (unsigned long long)base, (unsigned long long)size);
+    return 0;
+}
+
+/*
+ * Map what take_mmio_from_dom0() took back into dom0, last taken first, all but the first keep
+ * ranges. Adding a mapping needs no TLB flush; freeing the tables a fold unhooked does.
+ * Context: neither VM's lock held.
+ */
+static void give_back_mmio(struct vm *vm, unsigned int keep)
+{
+    struct vm *dom0 = dom0_get();
+
+    while (dom0 && vm->nr_mmio_taken > keep) {
+        const struct vm_mmio_taken *t = &vm->mmio_taken[--vm->nr_mmio_taken];
+        hpa_t tables[PT_LEVELS * 4];
+        unsigned int nr_tables = ARRAY_SIZE(tables);
+        unsigned long flags = spin_lock_irqsave(&dom0->lock);
+        int rc = addrspace_restore(&dom0->as, t->base, t->size_bytes, tables, &nr_tables);
+
+        spin_unlock_irqrestore(&dom0->lock, flags);
+        if (nr_tables) {
+            arch_vm_flush_tlbs(dom0); /* no walk may hold the split tables any more */
+            for (unsigned int i = 0; i < nr_tables; i++) {
+                frame_free(tables[i], 1);
+            }
+        }
+        if (rc) {
+            log_err("d%u (%s): MMIO %#llx (+%#llx) not given back to dom0 (error %d)", vm->id,
+                    vm->name, (unsigned long long)t->base, (unsigned long long)t->size_bytes, rc);
+        } else {
+            log_info("d%u (%s): MMIO %#llx (+%#llx) given back to dom0", vm->id, vm->name,
+                     (unsigned long long)t->base, (unsigned long long)t->size_bytes);
+        }
+    }
+}
+
 static int add_passthrough(struct vm *vm, const struct vm_passthrough_config *p)
 {
     static const struct pt_attr attr = {.writable = true, .mem = PT_MEM_DEVICE};
+    unsigned long flags;
+    unsigned int nr_taken = vm->nr_mmio_taken;
+    int rc;
 
-    return p->space == DEV_SPACE_MMIO
-               ? addrspace_add_region(&vm->as, p->base, p->size, REGION_PASSTHROUGH, attr, false)
-               : arch_vm_passthrough_pio(vm, p->base, p->size);
+    if (p->space != DEV_SPACE_MMIO) {
+        return arch_vm_passthrough_pio(vm, p->base, p->size);
+    }
+    rc = take_mmio_from_dom0(vm, p->base, p->size);
+    if (rc) {
+        return rc;
+    }
+    flags = spin_lock_irqsave(&vm->lock);
+    rc = addrspace_add_region(&vm->as, p->base, p->size, REGION_PASSTHROUGH, attr, false);
+    spin_unlock_irqrestore(&vm->lock, flags);
+    if (rc) {
+        give_back_mmio(vm, nr_taken);
+    }
+    return rc;
 }
 
 static int create_passthrough(struct vm *vm)
@@ -277,6 +361,7 @@ err_devices:
     devbus_destroy(&vm->devices);
 err_memory:
     addrspace_destroy(&vm->as);
+    give_back_mmio(vm, 0);
     destroy_vcpus(vm);
 err_arch:
     arch_vm_destroy(vm);
@@ -350,19 +435,10 @@ int vm_add_region(struct vm *vm, const struct vm_region_config *r)
 
 int vm_add_passthrough(struct vm *vm, const struct vm_passthrough_config *p)
 {
-    unsigned long flags;
-    int rc;
-
     if (!is_buildable(vm)) {
         return -AXVM_EBUSY;
     }
-    if (p->space == DEV_SPACE_PIO) {
-        return arch_vm_passthrough_pio(vm, p->base, p->size);
-    }
-    flags = spin_lock_irqsave(&vm->lock);
-    rc = add_passthrough(vm, p);
-    spin_unlock_irqrestore(&vm->lock, flags);
-    return rc;
+    return add_passthrough(vm, p); /* takes vm->lock itself, not around dom0's */
 }
 
 /* The device bus takes no lock on lookups: it may change only while no vCPU has run. */
@@ -693,6 +769,7 @@ void vm_destroy(struct vm *vm)
     __atomic_store_n(&vm->published, false, __ATOMIC_RELEASE);
     devbus_destroy(&vm->devices);
     addrspace_destroy(&vm->as);
+    give_back_mmio(vm, 0); /* the domain's own mappings are gone and its vCPUs stopped */
     destroy_vcpus(vm);
     arch_vm_destroy(vm);
     log_info("d%u (%s) destroyed, %zu frames returned", vm->id, vm->name,

@@ -23,5 +23,6 @@ hv-y += image.o
 hv-y += guest_fdt.o
 hv-y += vgic.o
 hv-y += vgic_hw.o
+hv-y += vgic_owner.o
 hv-y += idregs.o
 hv-y += idregs_hw.o

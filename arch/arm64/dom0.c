@@ -13,7 +13,9 @@
  *     boot modules). Touching it is MMIO to nothing: reads give all-ones.
  * Its device tree is the host's with the memory, CPUs, /chosen and PSCI method rewritten and
  * the hypervisor's nodes left out (guest_fdt.c). Interrupts: every SPI but the console's is
- * handed through to it (vGIC pass-through), since its devices are all the platform's.
+ * handed through to it (vGIC pass-through), since its devices are all the platform's; a domain
+ * given one of them (<hostdev type="irq">) takes it from dom0 until it is destroyed
+ * (arch/arm64/vgic_owner.c).
  */
 #define LOG_TAG "dom0"
 #include <hv/dom0.h>

@@ -645,6 +645,27 @@ void vgic_mark_hw(struct vm *vm, unsigned int intid)
     flags = spin_lock_irqsave(&d->lock);
     d->spi[intid - VGIC_NR_PRIVATE].hw = true;
     d->spi[intid - VGIC_NR_PRIVATE].edge = false; /* held high until the guest EOIs it */
+    d->spi[intid - VGIC_NR_PRIVATE].line = false; /* the physical SPI says when it is high */
+    spin_unlock_irqrestore(&d->lock, flags);
+}
+
+void vgic_unmark_hw(struct vm *vm, unsigned int intid)
+{
+    struct vgic_dist *d = dist_of(vm);
+    unsigned long flags;
+
+    if (intid < VGIC_NR_PRIVATE || intid >= VGIC_NR_IRQS) {
+        return;
+    }
+    /*
+     * The line drops: what fired before is not taken any more (it may still sit in a list
+     * register of a running vCPU: vgic_owner.c says why that is harmless). Without hw, the
+     * guest's EOI unmasks nothing at the physical distributor. The rest is the guest's own
+     * virtual state and stays: a pending latch (ISPENDR), the active state, enable, priority.
+     */
+    flags = spin_lock_irqsave(&d->lock);
+    d->spi[intid - VGIC_NR_PRIVATE].hw = false;
+    d->spi[intid - VGIC_NR_PRIVATE].line = false;
     spin_unlock_irqrestore(&d->lock, flags);
 }
 

@@ -18,6 +18,7 @@
  * handler clears En and the exit path rewrites every LR before the next entry.
  */
 #define LOG_TAG "vgic"
+#include <hv/dom0.h>
 #include <hv/log.h>
 #include <hv/percpu.h>
 #include <hv/spinlock.h>
@@ -53,9 +54,12 @@
 static unsigned int nr_lrs;  /* from ICH_VTR_EL2, read once */
 static unsigned int nr_aprs; /* ICH_AP<g>R<n>_EL2 per group: 1, 2 or 4 */
 
-/* Pass-through SPIs: the VM each physical SPI belongs to. */
+/*
+ * Pass-through SPIs: the VM each physical SPI belongs to (vgic_owner.c). Lock order:
+ * passthrough_lock, then a VM's vgic_dist.lock.
+ */
 static spinlock_t passthrough_lock = SPINLOCK_INIT;
-static struct vm *spi_owner[VGIC_NR_IRQS]; /* under passthrough_lock */
+static struct vgic_owners spis; /* under passthrough_lock */
 
 static void probe(void)
 {
@@ -228,6 +232,22 @@ void vgic_flush_lrs(struct vcpu *v)
     isb();
 }
 
+/*
+ * Unmask the physical SPIs in mask (bit n: INTID 32 + n) whose virtual ones vm's guest has
+ * EOI'd, those vm still holds: one taken from it meanwhile is its new owner's to unmask.
+ */
+static void unmask_owned(struct vm *vm, uint64_t mask)
+{
+    unsigned long flags = spin_lock_irqsave(&passthrough_lock);
+
+    for (unsigned int n = 0; n < VGIC_NR_IRQS - VGIC_NR_PRIVATE; n++) {
+        if ((mask & (1ull << n)) && vgic_owner_of(&spis, VGIC_NR_PRIVATE + n) == vm) {
+            gic_spi_enable(VGIC_NR_PRIVATE + n);
+        }
+    }
+    spin_unlock_irqrestore(&passthrough_lock, flags);
+}
+
 void vgic_sync_lrs(struct vcpu *v)
 {
     uint64_t lrs[VGIC_MAX_LRS];
@@ -244,45 +264,60 @@ void vgic_sync_lrs(struct vcpu *v)
     v->arch.vgic.nr_lrs_used = 0;
     v->arch.vgic.vmcr = read_sysreg(ICH_VMCR_EL2); /* vgic_vcpu_pending() reads its PMR */
     unmask = vgic_lr_fold(v, lrs, nr);
-    for (unsigned int n = 0; unmask; n++, unmask >>= 1) {
-        if (unmask & 1) {
-            gic_spi_enable(VGIC_NR_PRIVATE + n);
-        }
+    if (unmask) {
+        unmask_owned(v->vm, unmask);
     }
 }
 
 int vgic_passthrough_spi(struct vm *vm, unsigned int intid)
 {
+    struct vm *dom0 = dom0_get(); /* NULL while dom0 itself is built */
+    struct vm *from = NULL;
     unsigned long flags;
-    int rc = 0;
+    bool program;
+    int rc;
 
     if (intid < VGIC_NR_PRIVATE || intid >= VGIC_NR_IRQS || intid >= gic_nr_lines()) {
         return -AXVM_EINVAL;
     }
     flags = spin_lock_irqsave(&passthrough_lock);
-    if (spi_owner[intid] && spi_owner[intid] != vm) {
-        rc = -AXVM_EBUSY;
-    } else if (!spi_owner[intid]) {
-        spi_owner[intid] = vm;
-        vgic_mark_hw(vm, intid);
+    from = vgic_owner_of(&spis, intid);
+    rc = vgic_owner_claim(&spis, vm, dom0, intid, &program);
+    if (!rc && program) {
+        /*
+         * Unmasked even if dom0 had it masked in flight: dom0's vGIC no longer unmasks it
+         * (vgic_owner.c), and a device still asserting it interrupts its new owner.
+         */
         gic_spi_route(intid, this_cpu()->arch.mpidr);
         gic_spi_enable(intid);
     }
     spin_unlock_irqrestore(&passthrough_lock, flags);
+    if (!rc && program && from) {
+        log_info("SPI %u (INTID %u) taken from d%u for d%u until it is destroyed",
+                 intid - VGIC_NR_PRIVATE, intid, from->id, vm->id);
+    }
     return rc;
 }
 
 void vgic_hw_release_vm(struct vm *vm)
 {
     unsigned long flags = spin_lock_irqsave(&passthrough_lock);
+    struct vgic_owner_release r = vgic_owner_release(&spis, vm);
 
-    for (unsigned int i = VGIC_NR_PRIVATE; i < VGIC_NR_IRQS; i++) {
-        if (spi_owner[i] == vm) {
-            gic_spi_disable(i);
-            spi_owner[i] = NULL;
+    for (unsigned int n = 0; n < VGIC_NR_IRQS - VGIC_NR_PRIVATE; n++) {
+        if (r.disable & (1ull << n)) {
+            gic_spi_disable(VGIC_NR_PRIVATE + n);
+        } else if (r.give_back & (1ull << n)) {
+            /* whatever vm left it at (masked in flight, perhaps): dom0's line starts low */
+            gic_spi_enable(VGIC_NR_PRIVATE + n);
         }
     }
     spin_unlock_irqrestore(&passthrough_lock, flags);
+    for (unsigned int n = 0; n < VGIC_NR_IRQS - VGIC_NR_PRIVATE; n++) {
+        if (r.give_back & (1ull << n)) {
+            log_info("SPI %u (INTID %u) given back to dom0 by d%u", n, VGIC_NR_PRIVATE + n, vm->id);
+        }
+    }
 }
 
 bool vgic_host_irq(uint32_t iar)
@@ -302,7 +337,7 @@ bool vgic_host_irq(uint32_t iar)
         return false;
     }
     spin_lock(&passthrough_lock); /* IRQs are off in the handler */
-    owner = spi_owner[intid];
+    owner = vgic_owner_of(&spis, intid);
     if (owner) {
         /* masked until the guest EOIs the virtual one (vgic_sync_lrs unmasks it) */
         gic_spi_disable(intid);

@@ -53,6 +53,8 @@ static void vmid_flush(uint16_t vmid)
     unsigned long flags = local_irq_save();
     uint64_t old = read_sysreg(vttbr_el2);
 
+    /* The table writes before the TLBI, so no walk refills an entry from the old ones. */
+    __asm__ volatile("dsb ishst" ::: "memory");
     write_sysreg(vttbr_el2, (uint64_t)vmid << 48);
     isb();
     __asm__ volatile("tlbi vmalls12e1is\n\tdsb ish\n\tisb" ::: "memory");
@@ -91,6 +93,16 @@ int arch_vm_create(struct vm *vm)
 void arch_vm_destroy(struct vm *vm)
 {
     vmid_free(vm->arch.vmid);
+}
+
+/*
+ * TLBI VMALLS12E1IS is broadcast to every CPU in the inner-shareable domain, and the DSB ISH
+ * after it completes only once they all have done it (Arm ARM, TLB maintenance instructions):
+ * no vCPU of vm needs to be kicked out of its guest.
+ */
+void arch_vm_flush_tlbs(struct vm *vm)
+{
+    vmid_flush(vm->arch.vmid);
 }
 
 /* The PL011's interrupt output drives SPI AXVM_ARM64_PL011_INTID. Context: the UART's lock held. */

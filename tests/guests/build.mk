@@ -45,7 +45,7 @@ $(GUEST_O)/%.elf: $(GUEST_O)/%.o $(guest-lib-objs) tests/guests/lib/x86/guest.ld
 # arm64. cpuid is x86 only.
 GUEST_A64_O := build/arm64/guests
 GUEST_A64_NAMES := hello hypercall mmio crash hostile victim lazy timer smp uartirq cpubound \
-	exitbench hog ticker schedbench domctl schedmon
+	exitbench hog ticker schedbench domctl schedmon rtc
 GUEST_A64_CC := aarch64-linux-gnu-gcc
 GUEST_A64_CFLAGS := -std=c11 -ffreestanding -fno-pic -fno-pie -fno-stack-protector \
 	-march=armv8-a -mgeneral-regs-only -mcmodel=small -mno-outline-atomics \

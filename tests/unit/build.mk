@@ -58,6 +58,7 @@ unit-core-srcs := \
 	arch/arm64/idregs.c \
 	arch/arm64/image.c \
 	arch/arm64/vgic.c \
+	arch/arm64/vgic_owner.c \
 	arch/x86/multiboot2.c \
 	arch/x86/hvm/emulate.c \
 	arch/x86/hvm/guest_walk.c \

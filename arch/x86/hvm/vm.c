@@ -204,6 +204,11 @@ void arch_vm_destroy(struct vm *vm)
     hvm_get_ops()->vm_destroy(vm);
 }
 
+void arch_vm_flush_tlbs(struct vm *vm)
+{
+    hvm_get_ops()->vm_flush_tlbs(vm);
+}
+
 int arch_vm_add_devices(struct vm *vm)
 {
     uint32_t want = vm->config.devices;

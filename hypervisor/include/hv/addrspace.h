@@ -13,6 +13,7 @@
 #include <hv/types.h>
 
 #define ADDRSPACE_MAX_REGIONS 16
+#define ADDRSPACE_MAX_REVOKED 8 /* ranges taken out of pass-through regions at once */
 
 enum region_kind {
     REGION_IDENTICAL,   /* RAM at gpa == hpa */
@@ -29,10 +30,18 @@ struct as_region {
     size_t nr_populated; /* ALLOC: frames allocated so far */
 };
 
+/* A range of a REGION_PASSTHROUGH region that is unmapped until it is restored. */
+struct as_revoked {
+    gpa_t gpa;
+    uint64_t size_bytes;
+};
+
 struct addrspace {
     struct pagetable pt;
     unsigned int nr_regions;
     struct as_region regions[ADDRSPACE_MAX_REGIONS];
+    unsigned int nr_revoked;
+    struct as_revoked revoked[ADDRSPACE_MAX_REVOKED];
 };
 
 /* Returns: 0 or -AXVM_ENOMEM. */
@@ -49,6 +58,26 @@ void addrspace_destroy(struct addrspace *as);
  */
 int addrspace_add_region(struct addrspace *as, gpa_t gpa, uint64_t size_bytes,
                          enum region_kind kind, struct pt_attr attr, bool lazy);
+
+/*
+ * Take [gpa, gpa+size) out of the REGION_PASSTHROUGH region holding all of it: unmapped (so
+ * the guest's accesses there are MMIO to nothing) until addrspace_restore(). The caller
+ * flushes the TLBs of a live space (arch_vm_flush_tlbs()). Returns: 0; -AXVM_EINVAL
+ * (unaligned, empty, wraps); -AXVM_EBUSY (not wholly inside one pass-through region, or
+ * overlapping a range taken already); -AXVM_ENOSPC (ADDRSPACE_MAX_REVOKED taken);
+ * -AXVM_ENOMEM (splitting a larger mapping; everything stays mapped).
+ */
+int addrspace_revoke(struct addrspace *as, gpa_t gpa, uint64_t size_bytes);
+
+/*
+ * Map again a range addrspace_revoke() took, exactly as it was taken; never needs memory. The
+ * tables the revoke split are folded back where they can be (pagetable_merge()) and unhooked:
+ * their addresses go to freed[] (at most *nr_freed given, the number unhooked returned), for
+ * the caller to frame_free() once the space's TLBs are flushed (a CPU's walk may hold them).
+ * Returns: 0, or -AXVM_ENOENT (no such range taken; *nr_freed 0).
+ */
+int addrspace_restore(struct addrspace *as, gpa_t gpa, uint64_t size_bytes, hpa_t *freed,
+                      unsigned int *nr_freed);
 
 /* Returns: the region containing gpa, or NULL. */
 const struct as_region *addrspace_find(const struct addrspace *as, gpa_t gpa);

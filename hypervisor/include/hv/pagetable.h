@@ -76,6 +76,16 @@ int pagetable_map(struct pagetable *pt, uint64_t va, hpa_t hpa, uint64_t size, s
  */
 int pagetable_unmap(struct pagetable *pt, uint64_t va, uint64_t size);
 
+/*
+ * Fold the tables on va's path back into single leaves, lowest first, while every entry of a
+ * table is a leaf of one run (contiguous addresses, equal attributes) that a leaf one level up
+ * can map: what pagetable_unmap()'s splits made, once the hole is mapped again. The folded
+ * tables are unhooked, not freed: their addresses go to freed[] (at most max), for the caller
+ * to give back with frame_free() once no CPU can still walk them (after a TLB flush, for a live
+ * pt). Returns: how many were unhooked. Context: any.
+ */
+unsigned int pagetable_merge(struct pagetable *pt, uint64_t va, hpa_t *freed, unsigned int max);
+
 /* Type of the callback that gives a table page back (frame_free()-backed when NULL). */
 typedef void (*pt_free_fn)(hpa_t hpa);
 

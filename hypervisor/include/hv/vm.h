@@ -84,6 +84,12 @@ enum vm_state {
     VM_STATE_CRASHED,  /* stopped because it broke the rules or could not go on */
 };
 
+/* An MMIO range a domain took from dom0 (vm_add_passthrough()), dom0's again at its destroy. */
+struct vm_mmio_taken {
+    uint64_t base;
+    uint64_t size_bytes;
+};
+
 struct vm {
     /* Immutable once vm_create() returns. */
     domid_t id;
@@ -109,9 +115,11 @@ struct vm {
     bool destroy_when_stopped;  /* boot-time domains: free everything after the last vCPU */
     bool published;             /* vm_find() may return it */
     /* Under domctl_lock (<hv/domctl.h>): */
-    bool destroy_requested; /* vm_kill() ran while vCPUs were live: the last one frees it */
-    bool all_stopped;       /* the last vCPU stopped and the VM was kept (preserved) */
-    bool has_boot_context;  /* vCPU 0 was given its boot state; before boot only */
+    bool destroy_requested;     /* vm_kill() ran while vCPUs were live: the last one frees it */
+    bool all_stopped;           /* the last vCPU stopped and the VM was kept (preserved) */
+    bool has_boot_context;      /* vCPU 0 was given its boot state; before boot only */
+    unsigned int nr_mmio_taken; /* set while it is built, read by vm_destroy() */
+    struct vm_mmio_taken mmio_taken[VM_MAX_PASSTHROUGH];
 
     struct sched_domain sched;
     struct vconsole console;
@@ -150,7 +158,9 @@ int vm_create(const struct vm_config *cfg, struct vm **out);
  * Context: domctl_lock held (or the boot CPU before the VM boots), no other locks.
  * Returns: 0; -AXVM_EBUSY once the VM has booted; otherwise addrspace_add_region()'s,
  * arch_vm_passthrough_pio()'s or the device model's errors (-AXVM_EINVAL, -AXVM_EEXIST,
- * -AXVM_ENOSPC, -AXVM_ENOMEM, -AXVM_EOPNOTSUPP).
+ * -AXVM_ENOSPC, -AXVM_ENOMEM, -AXVM_EOPNOTSUPP). With dom0 running, a pass-through MMIO range
+ * is taken from dom0 until the VM is destroyed (dom0 reads all-ones there meanwhile): also
+ * -AXVM_EBUSY when dom0 does not hold all of it (another domain has it, or the hypervisor).
  */
 int vm_add_region(struct vm *vm, const struct vm_region_config *r);
 int vm_add_passthrough(struct vm *vm, const struct vm_passthrough_config *p);
@@ -272,6 +282,16 @@ int arch_vm_create(struct vm *vm);
 
 /* Undo arch_vm_create(). */
 void arch_vm_destroy(struct vm *vm);
+
+/*
+ * vm's stage-2 (nested-paging) tables lost a mapping while its vCPUs may run: make every CPU
+ * forget the translations it cached for vm (arm64: broadcast TLBI of its VMID; x86: each vCPU
+ * takes a fresh ASID, and one in its guest is kicked out first). On return no vCPU of vm uses
+ * a translation its tables no longer hold. Context: any; it may spin until other CPUs have
+ * left vm's guest, which needs nothing from the caller (not a lock, not an interrupt).
+ * Cannot fail.
+ */
+void arch_vm_flush_tlbs(struct vm *vm);
 
 /* Add the platform devices every guest of this arch has (x86: the local APIC page). */
 int arch_vm_add_devices(struct vm *vm);

@@ -596,6 +596,130 @@ static void test_addrspace_destroy_returns_every_frame(void)
     check_all_frames_back("layout destroyed");
 }
 
+/* addrspace_restore(), freeing the tables it unhooked. Returns: its result; *nr: how many. */
+static int restore(gpa_t gpa, uint64_t size, unsigned int *nr)
+{
+    hpa_t freed[8];
+    unsigned int n = 8;
+    int rc = addrspace_restore(&as, gpa, size, freed, &n);
+
+    for (unsigned int i = 0; i < n; i++) {
+        frame_free(freed[i], 1);
+    }
+    if (nr) {
+        *nr = n;
+    }
+    return rc;
+}
+
+static void test_addrspace_revoke_unmaps_a_passthrough_range_until_restored(void)
+{
+    unsigned int nr = 99;
+    hpa_t hpa = 0;
+    struct pt_attr attr = {0};
+
+    add_layout();
+    CU_ASSERT_EQUAL(addrspace_revoke(&as, PT_GPA + 0x2000, 0x2000), 0);
+    CU_ASSERT_FALSE(is_mapped(PT_GPA + 0x2000));
+    CU_ASSERT_FALSE(is_mapped(PT_GPA + 0x3ff8));
+    CU_ASSERT_TRUE(is_mapped(PT_GPA + 0x1ff8));
+    CU_ASSERT_TRUE(is_mapped(PT_GPA + 0x4000));
+    CU_ASSERT_PTR_EQUAL(addrspace_find(&as, PT_GPA + 0x2000), &as.regions[2]); /* still its */
+    /* taken once: again, or overlapping, is busy */
+    CU_ASSERT_EQUAL(addrspace_revoke(&as, PT_GPA + 0x2000, 0x1000), -AXVM_EBUSY);
+    CU_ASSERT_EQUAL(addrspace_revoke(&as, PT_GPA + 0x1000, 0x2000), -AXVM_EBUSY);
+    CU_ASSERT_TRUE(is_mapped(PT_GPA + 0x1000));
+    /* given back only as taken */
+    CU_ASSERT_EQUAL(restore(PT_GPA + 0x2000, 0x1000, NULL), -AXVM_ENOENT);
+    CU_ASSERT_EQUAL(restore(PT_GPA + 0x2000, 0x2000, &nr), 0);
+    CU_ASSERT_EQUAL(nr, 0); /* its table maps RAM too: nothing to fold */
+    CU_ASSERT_TRUE(lookup(PT_GPA + 0x3010, &hpa, &attr));
+    CU_ASSERT_EQUAL(hpa, PT_GPA + 0x3010);
+    CU_ASSERT_EQUAL(attr.mem, PT_MEM_DEVICE);
+    CU_ASSERT_TRUE(attr.writable);
+    CU_ASSERT_EQUAL(restore(PT_GPA + 0x2000, 0x2000, &nr), -AXVM_ENOENT);
+    CU_ASSERT_EQUAL(nr, 0);
+    CU_ASSERT_EQUAL(addrspace_revoke(&as, PT_GPA + 0x2000, 0x1000), 0); /* free again */
+    addrspace_destroy(&as);
+    check_all_frames_back("destroyed with a range taken");
+}
+
+static void test_addrspace_revoke_takes_only_from_passthrough_regions(void)
+{
+    add_layout();
+    CU_ASSERT_EQUAL(addrspace_revoke(&as, RW_GPA, PAGE_SIZE), -AXVM_EBUSY);   /* RAM */
+    CU_ASSERT_EQUAL(addrspace_revoke(&as, ID_GPA, PAGE_SIZE), -AXVM_EBUSY);   /* RAM */
+    CU_ASSERT_EQUAL(addrspace_revoke(&as, HOLE_GPA, PAGE_SIZE), -AXVM_EBUSY); /* nothing */
+    CU_ASSERT_EQUAL(addrspace_revoke(&as, PT_GPA + REGION_SIZE - PAGE_SIZE, 2 * PAGE_SIZE),
+                    -AXVM_EBUSY); /* past its end */
+    CU_ASSERT_EQUAL(addrspace_revoke(&as, PT_GPA + 0x10, PAGE_SIZE), -AXVM_EINVAL);
+    CU_ASSERT_EQUAL(addrspace_revoke(&as, PT_GPA, 0), -AXVM_EINVAL);
+    CU_ASSERT_EQUAL(addrspace_revoke(&as, PT_GPA, (uint64_t)0 - PAGE_SIZE), -AXVM_EINVAL);
+    CU_ASSERT_EQUAL(as.nr_revoked, 0);
+    CU_ASSERT_TRUE(is_mapped(RW_GPA));
+    CU_ASSERT_TRUE(is_mapped(PT_GPA + REGION_SIZE - PAGE_SIZE));
+    for (unsigned int i = 0; i < ADDRSPACE_MAX_REVOKED; i++) {
+        CU_ASSERT_EQUAL(addrspace_revoke(&as, PT_GPA + i * PAGE_SIZE, PAGE_SIZE), 0);
+    }
+    CU_ASSERT_EQUAL(addrspace_revoke(&as, PT_GPA + ADDRSPACE_MAX_REVOKED * PAGE_SIZE, PAGE_SIZE),
+                    -AXVM_ENOSPC);
+}
+
+static void test_addrspace_revoke_splits_a_large_mapping_and_restore_folds_it_back(void)
+{
+    size_t tables, free_before;
+    hpa_t hpa = 0, freed[8];
+    unsigned int nr = 8;
+    struct pt_attr attr = {0};
+
+    CU_ASSERT_FATAL(add(GIB(1), GIB(1), REGION_PASSTHROUGH, rw, false) == 0);
+    tables = as.pt.nr_tables;
+    free_before = frame_nr_free();
+    CU_ASSERT_EQUAL(addrspace_revoke(&as, GIB(1) + MIB(401), PAGE_SIZE), 0);
+    CU_ASSERT_EQUAL(as.pt.nr_tables, tables + 2); /* 1 GiB, then 2 MiB, split */
+    CU_ASSERT_FALSE(is_mapped(GIB(1) + MIB(401)));
+    CU_ASSERT_TRUE(lookup(GIB(1) + MIB(401) + PAGE_SIZE, &hpa, &attr));
+    CU_ASSERT_EQUAL(hpa, GIB(1) + MIB(401) + PAGE_SIZE);
+    CU_ASSERT_TRUE(lookup(GIB(1) + MIB(3), &hpa, &attr));
+    CU_ASSERT_EQUAL(hpa, GIB(1) + MIB(3));
+    hog_frames_leaving(0);
+    CU_ASSERT_EQUAL(addrspace_restore(&as, GIB(1) + MIB(401), PAGE_SIZE, freed, &nr), 0);
+    CU_ASSERT_EQUAL(nr, 2); /* folded back into the 1 GiB leaf */
+    CU_ASSERT_EQUAL(as.pt.nr_tables, tables);
+    CU_ASSERT_TRUE(lookup(GIB(1) + MIB(401) + 0x18, &hpa, &attr));
+    CU_ASSERT_EQUAL(hpa, GIB(1) + MIB(401) + 0x18);
+    CU_ASSERT_EQUAL(attr.mem, PT_MEM_DEVICE);
+    CU_ASSERT_TRUE(attr.writable);
+    CU_ASSERT_TRUE(lookup(GIB(2) - PAGE_SIZE, &hpa, &attr));
+    CU_ASSERT_EQUAL(hpa, GIB(2) - PAGE_SIZE);
+    fake_release_hog();
+    for (unsigned int i = 0; i < nr; i++) {
+        frame_free(freed[i], 1);
+    }
+    CU_ASSERT_EQUAL(frame_nr_free(), free_before); /* every table it split came back */
+    /* a restore with no room for the tables' addresses folds nothing */
+    CU_ASSERT_EQUAL(addrspace_revoke(&as, GIB(1), PAGE_SIZE), 0);
+    nr = 0;
+    CU_ASSERT_EQUAL(addrspace_restore(&as, GIB(1), PAGE_SIZE, freed, &nr), 0);
+    CU_ASSERT_EQUAL(nr, 0);
+    CU_ASSERT_TRUE(is_mapped(GIB(1)));
+    addrspace_destroy(&as);
+    check_all_frames_back("destroyed after the split");
+}
+
+static void test_addrspace_revoke_without_memory_for_a_split_keeps_it_mapped(void)
+{
+    CU_ASSERT_FATAL(add(GIB(1), GIB(1), REGION_PASSTHROUGH, rw, false) == 0);
+    hog_frames_leaving(1); /* the 1 GiB split, not the 2 MiB one */
+    CU_ASSERT_EQUAL(addrspace_revoke(&as, GIB(1) + MIB(401), PAGE_SIZE), -AXVM_ENOMEM);
+    CU_ASSERT_TRUE(is_mapped(GIB(1) + MIB(401)));
+    CU_ASSERT_EQUAL(as.nr_revoked, 0);
+    fake_release_hog();
+    CU_ASSERT_EQUAL(addrspace_revoke(&as, GIB(1) + MIB(401), PAGE_SIZE), 0);
+    addrspace_destroy(&as);
+    check_all_frames_back("destroyed after the failed split");
+}
+
 static CU_TestInfo addrspace_tests[] = {
     UNIT_TEST(test_addrspace_init_takes_one_table_and_no_regions),
     UNIT_TEST(test_addrspace_init_without_memory_returns_enomem_and_destroy_is_safe),
@@ -621,6 +745,10 @@ static CU_TestInfo addrspace_tests[] = {
     UNIT_TEST(test_addrspace_copy_of_zero_bytes_succeeds_and_touches_nothing),
     UNIT_TEST(test_addrspace_nr_frames_counts_alloc_frames_only),
     UNIT_TEST(test_addrspace_destroy_returns_every_frame),
+    UNIT_TEST(test_addrspace_revoke_unmaps_a_passthrough_range_until_restored),
+    UNIT_TEST(test_addrspace_revoke_takes_only_from_passthrough_regions),
+    UNIT_TEST(test_addrspace_revoke_splits_a_large_mapping_and_restore_folds_it_back),
+    UNIT_TEST(test_addrspace_revoke_without_memory_for_a_split_keeps_it_mapped),
     CU_TEST_INFO_NULL,
 };
 

@@ -505,6 +505,39 @@ static void test_pagetable_init_without_an_allocator_uses_frame_alloc(void)
     CU_ASSERT(maps_to(GIB(1), ram, rw_nx));
 }
 
+static void test_pagetable_merge_folds_only_tables_that_map_one_run(void)
+{
+    hpa_t freed[PT_LEVELS];
+    size_t tables;
+
+    init_pt(PT_GUEST);
+    /* 2 MiB in 4 KiB leaves, one run: folds into a 2 MiB leaf, then (1 GiB of one run) no more */
+    for (uint64_t off = 0; off < MIB(2); off += KIB(4)) {
+        CU_ASSERT_FATAL(pagetable_map(&pt, GIB(1) + MIB(4) + off, GIB(3) + MIB(4) + off, KIB(4),
+                                      rw_device) == 0);
+    }
+    tables = pt.nr_tables;
+    CU_ASSERT_EQUAL(leaf_level(GIB(1) + MIB(4)), 1);
+    CU_ASSERT_EQUAL(pagetable_merge(&pt, GIB(1) + MIB(5), freed, PT_LEVELS), 1);
+    CU_ASSERT_EQUAL(pt.nr_tables, tables - 1);
+    CU_ASSERT_EQUAL(leaf_level(GIB(1) + MIB(4)), 2);
+    CU_ASSERT_EQUAL(leaf_level(GIB(1) + MIB(6)), 0); /* the level-2 table is not one run */
+    /* one leaf of another kind, or one missing, keeps the table */
+    CU_ASSERT_FATAL(pagetable_map(&pt, GIB(1) + MIB(8), GIB(3) + MIB(8), MIB(2), rw_device) == 0);
+    CU_ASSERT_FATAL(
+        pagetable_map(&pt, GIB(1) + MIB(8) + KIB(8), GIB(3) + MIB(8) + KIB(8), KIB(4), rw_nx) == 0);
+    CU_ASSERT_EQUAL(pagetable_merge(&pt, GIB(1) + MIB(8), freed, PT_LEVELS), 0);
+    CU_ASSERT_EQUAL(leaf_level(GIB(1) + MIB(8)), 1);
+    CU_ASSERT_FATAL(pagetable_unmap(&pt, GIB(1) + MIB(8) + KIB(8), KIB(4)) == 0);
+    CU_ASSERT_EQUAL(pagetable_merge(&pt, GIB(1) + MIB(8), freed, PT_LEVELS), 0);
+    CU_ASSERT_FATAL(pagetable_map(&pt, GIB(1) + MIB(8) + KIB(8), GIB(3) + MIB(8) + KIB(8), KIB(4),
+                                  rw_device) == 0);
+    CU_ASSERT_EQUAL(pagetable_merge(&pt, GIB(1) + MIB(8), freed, 0), 0); /* no room: kept */
+    CU_ASSERT_EQUAL(pagetable_merge(&pt, GIB(1) + MIB(8), freed, PT_LEVELS), 1);
+    CU_ASSERT_EQUAL(leaf_level(GIB(1) + MIB(9)), 2);
+    CU_ASSERT_EQUAL(pagetable_merge(&pt, GIB(9), freed, PT_LEVELS), 0); /* nothing mapped */
+}
+
 static CU_TestInfo pagetable_tests[] = {
     UNIT_TEST(test_pagetable_level_size_is_4k_2m_1g_512g),
     UNIT_TEST(test_pagetable_init_takes_one_zeroed_root),
@@ -521,6 +554,7 @@ static CU_TestInfo pagetable_tests[] = {
     UNIT_TEST(test_pagetable_map_without_tables_returns_enomem_and_keeps_what_was_mapped),
     UNIT_TEST(test_pagetable_map_cannot_split_without_memory_and_keeps_the_leaf),
     UNIT_TEST(test_pagetable_init_without_an_allocator_uses_frame_alloc),
+    UNIT_TEST(test_pagetable_merge_folds_only_tables_that_map_one_run),
     CU_TEST_INFO_NULL,
 };
 

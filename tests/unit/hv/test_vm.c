@@ -301,6 +301,67 @@ static void test_vm_create_maps_regions_and_passes_through_mmio_and_ports(void)
     CU_ASSERT_PTR_NOT_NULL(strstr(fake.arch_log, "passthrough_pio:0x2f8+0x8 add_devices"));
 }
 
+static bool is_mapped_in(struct vm *in, gpa_t gpa)
+{
+    struct pt_attr attr;
+    hpa_t hpa;
+
+    return pagetable_lookup(&in->as.pt, gpa, &hpa, &attr) && hpa == gpa;
+}
+
+/* With dom0 running, a domain's MMIO is dom0's no more until the domain is destroyed. */
+static void test_vm_mmio_passthrough_is_taken_from_dom0_until_destroy(void)
+{
+    static const struct pt_attr rw = {.writable = true};
+    const struct vm_passthrough_config rtc = {DEV_SPACE_MMIO, 0x09010000, KIB(4)};
+    const struct vm_passthrough_config not_dom0s = {DEV_SPACE_MMIO, MMIO_BASE, KIB(4)};
+    const struct vm_region_config ram_there = {0x09010000, KIB(4), REGION_ALLOC, rw, false};
+    struct vm_config dom0_cfg;
+    struct vm *dom0 = NULL, *other = NULL;
+    char flushed[32];
+
+    fake_vm_config(&dom0_cfg, "dom0", 1);
+    dom0_cfg.regions[1] =
+        (struct vm_region_config){0x09000000, MIB(2), REGION_PASSTHROUGH, rw, false};
+    dom0_cfg.nr_regions = 2;
+    CU_ASSERT_FATAL(vm_create(&dom0_cfg, &dom0) == 0);
+    CU_ASSERT_FATAL(vm_create(&cfg, &vm) == 0);
+    fake_vm_config(&cfg, "other", 1);
+    CU_ASSERT_FATAL(vm_create(&cfg, &other) == 0);
+    fake.dom0 = dom0;
+    snprintf(flushed, sizeof(flushed), "flush_tlbs:d%u", dom0->id);
+
+    CU_ASSERT_EQUAL(vm_add_passthrough(vm, &rtc), 0);
+    CU_ASSERT_PTR_NOT_NULL(strstr(fake.arch_log, flushed));
+    CU_ASSERT_TRUE(is_mapped_in(vm, 0x09010ff8));
+    CU_ASSERT_FALSE(is_mapped_in(dom0, 0x09010000));
+    CU_ASSERT_TRUE(is_mapped_in(dom0, 0x09011000));
+    CU_ASSERT_TRUE(is_mapped_in(dom0, 0x0900f000));
+    /* another domain waits; what dom0 does not hold is nobody's to give */
+    fake.arch_log[0] = '\0';
+    CU_ASSERT_EQUAL(vm_add_passthrough(other, &rtc), -AXVM_EBUSY);
+    CU_ASSERT_EQUAL(vm_add_passthrough(other, &not_dom0s), -AXVM_EBUSY);
+    CU_ASSERT_PTR_NULL(strstr(fake.arch_log, "flush_tlbs"));
+    CU_ASSERT_FALSE(is_mapped_in(other, 0x09010000));
+    CU_ASSERT_EQUAL(other->nr_mmio_taken, 0);
+    /* dom0 passes nothing to itself */
+    CU_ASSERT_EQUAL(vm_add_passthrough(dom0, &not_dom0s), 0);
+    CU_ASSERT_EQUAL(dom0->nr_mmio_taken, 0);
+
+    vm_destroy(vm);
+    vm = NULL;
+    CU_ASSERT_TRUE(is_mapped_in(dom0, 0x09010000));
+    /* taken, then its own region fails: given back at once */
+    CU_ASSERT_EQUAL(vm_add_region(other, &ram_there), 0);
+    CU_ASSERT_EQUAL(vm_add_passthrough(other, &rtc), -AXVM_EEXIST);
+    CU_ASSERT_EQUAL(other->nr_mmio_taken, 0);
+    CU_ASSERT_TRUE(is_mapped_in(dom0, 0x09010000));
+    CU_ASSERT_EQUAL(dom0->as.nr_revoked, 0);
+    vm_destroy(other);
+    fake.dom0 = NULL;
+    vm_destroy(dom0);
+}
+
 /* ---------------------------------------------------------------------------------------- */
 /* Unwinding */
 
@@ -1108,6 +1169,7 @@ static CU_TestInfo vm_tests[] = {
     UNIT_TEST(test_vm_create_pins_vcpus_to_consecutive_cpus_from_pcpu),
     UNIT_TEST(test_vm_create_pins_vcpus_wrapping_past_the_last_cpu),
     UNIT_TEST(test_vm_create_maps_regions_and_passes_through_mmio_and_ports),
+    UNIT_TEST(test_vm_mmio_passthrough_is_taken_from_dom0_until_destroy),
     UNIT_TEST(test_vm_create_failure_at_each_stage_unwinds_in_reverse),
     UNIT_TEST(test_vm_create_failure_takes_vcpus_off_the_scheduler),
     UNIT_TEST(test_vm_create_failures_leak_nothing_when_repeated),

@@ -109,9 +109,11 @@ void vgic_put(struct vcpu *v);
 void vgic_sgi1r_write(struct vcpu *v, uint64_t value);
 
 /*
- * Hand physical SPI intid to vm: it is enabled at the physical distributor and each time it
- * fires it is made pending in vm's vGIC. Returns: 0, -AXVM_EINVAL (not an SPI the vGIC has),
- * -AXVM_EBUSY (another VM has it).
+ * Hand physical SPI intid to vm: it is routed to this CPU, enabled at the physical distributor
+ * and each time it fires it is made pending in vm's vGIC. Once dom0 runs, another VM gets only
+ * an SPI dom0 holds, taken from dom0 until that VM is destroyed (vgic_owner.c has the details).
+ * Returns: 0, -AXVM_EINVAL (not an SPI the vGIC has), -AXVM_EBUSY (another domain holds it, or
+ * the hypervisor: one dom0 does not hold). Context: no vGIC lock held.
  */
 int vgic_passthrough_spi(struct vm *vm, unsigned int intid);
 
@@ -160,12 +162,54 @@ struct vgic_lr_set vgic_lr_build(struct vcpu *v, uint64_t *lrs, unsigned int nr_
  */
 uint64_t vgic_lr_fold(struct vcpu *v, const uint64_t *lrs, unsigned int nr);
 
-/* Mark SPI intid of vm as a passed-through one (vgic_passthrough_spi's model half). */
+/*
+ * Mark SPI intid of vm as a passed-through one (vgic_passthrough_spi's model half), its line
+ * low until the physical SPI fires. Context: any lock order below the vGIC's own locks.
+ */
 void vgic_mark_hw(struct vm *vm, unsigned int intid);
 
 /*
- * vm's distributor goes away: hand back the physical SPIs it owned (vgic_hw.c).
- * Context: the VM's device bus is being destroyed, no vCPU runs.
+ * SPI intid of vm is no longer passed through (taken by another VM): its line drops and its
+ * EOI no longer unmasks the physical SPI; the guest's own virtual state stays. Same context.
+ */
+void vgic_unmark_hw(struct vm *vm, unsigned int intid);
+
+/*
+ * Who holds each passed-through physical SPI (vgic_owner.c; the caller serialises every call,
+ * vgic_hw.c with its passthrough lock, taken before any vgic_dist.lock).
+ */
+struct vgic_owners {
+    struct vm *owner[VGIC_NR_IRQS]; /* whose vGIC its interrupts go to; NULL: nobody's (masked) */
+    struct vm *home[VGIC_NR_IRQS];  /* dom0, while another VM holds an SPI taken from it */
+};
+
+/*
+ * Give SPI intid to vm. Free SPIs go to whoever asks while no dom0 runs (dom0 NULL; dom0 itself
+ * is built so); once dom0 runs, another VM may have only SPIs dom0 holds, which are taken from
+ * it (dom0's vGIC copy unmarked, vgic_unmark_hw) until that VM is released.
+ * Returns: 0 with *program set when the caller must route the physical SPI here and unmask it
+ * (clear: vm had it already, its mask is left alone); -AXVM_EINVAL (not an SPI);
+ * -AXVM_EBUSY (another domain holds it, or the hypervisor: no owner while dom0 runs).
+ */
+int vgic_owner_claim(struct vgic_owners *t, struct vm *vm, struct vm *dom0, unsigned int intid,
+                     bool *program);
+
+/* What vgic_owner_release() leaves to the caller (bit n: INTID 32 + n). */
+struct vgic_owner_release {
+    uint64_t give_back; /* back with dom0 (marked hw again): unmask them */
+    uint64_t disable;   /* nobody's now: mask them */
+};
+
+/* vm goes away: every SPI it holds returns to the VM it was taken from, or to nobody. */
+struct vgic_owner_release vgic_owner_release(struct vgic_owners *t, struct vm *vm);
+
+/* Returns: the VM that holds SPI intid, or NULL (none, or not an SPI). */
+struct vm *vgic_owner_of(const struct vgic_owners *t, unsigned int intid);
+
+/*
+ * vm's distributor goes away: the physical SPIs it owned return to dom0 if they were taken
+ * from dom0 (unmasked, marked hw in dom0's vGIC), else they are masked and nobody's
+ * (vgic_hw.c). Context: the VM's device bus is being destroyed, no vCPU of vm runs.
  */
 void vgic_hw_release_vm(struct vm *vm);
 

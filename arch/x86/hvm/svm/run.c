@@ -9,6 +9,7 @@
 #include <hv/cpu.h>
 #include <hv/log.h>
 #include <hv/percpu.h>
+#include <hv/sched.h>
 #include <hv/vm.h>
 #include <public/axvm/errno.h>
 #include <x86/guest_walk.h>
@@ -49,6 +50,35 @@ static void assign_asid(struct vcpu *v)
     v->arch.asid_cpu = this_cpu_id();
     v->arch.asid_generation = cpu->asid_generation;
     v->arch.vmcb->guest_asid = v->arch.asid;
+}
+
+/*
+ * A vCPU's guest TLB entries (nested translations included) are tagged with its ASID (AMD APM
+ * vol. 2, "TLB Control"), so a vCPU that takes a fresh ASID no longer sees the old entries, and
+ * the old ASID is handed out again only after a generation change, which flushes everything
+ * (assign_asid). That works on every SVM CPU, FlushByASID or not. The handshake: the vCPU sets
+ * in_guest before it reads asid_stale, the flusher sets asid_stale before it reads in_guest
+ * (both sequentially consistent), so either the vCPU sees asid_stale at this entry, or the
+ * flusher sees it in its guest, kicks it out and waits until it has left (or has taken a
+ * fresh ASID meanwhile).
+ */
+void svm_vm_flush_tlbs(struct vm *vm)
+{
+    for (unsigned int i = 0; i < vm->nr_vcpus; i++) {
+        __atomic_store_n(&vm->vcpus[i]->arch.asid_stale, true, __ATOMIC_SEQ_CST);
+    }
+    for (unsigned int i = 0; i < vm->nr_vcpus; i++) {
+        struct vcpu *v = vm->vcpus[i];
+
+        if (!__atomic_load_n(&v->arch.in_guest, __ATOMIC_SEQ_CST)) {
+            continue; /* not in its guest (the caller's own vCPU is not): its next entry flushes */
+        }
+        arch_smp_kick(READ_ONCE(v->pcpu)); /* in its guest elsewhere: out it comes */
+        while (__atomic_load_n(&v->arch.in_guest, __ATOMIC_SEQ_CST) &&
+               __atomic_load_n(&v->arch.asid_stale, __ATOMIC_SEQ_CST)) {
+            cpu_relax();
+        }
+    }
 }
 
 /*
@@ -448,6 +478,10 @@ void svm_vcpu_run(struct vcpu *v, struct vm_exit *exit)
     const struct vmcb *vmcb = v->arch.vmcb;
 
     exit->kind = VM_EXIT_NONE;
+    __atomic_store_n(&v->arch.in_guest, true, __ATOMIC_SEQ_CST); /* svm_vm_flush_tlbs() */
+    if (__atomic_exchange_n(&v->arch.asid_stale, false, __ATOMIC_SEQ_CST)) {
+        v->arch.asid = 0; /* assign_asid() hands out a fresh one */
+    }
     assign_asid(v);
     inject_events(v);
     t->entry_rip = vmcb->rip;
@@ -455,6 +489,7 @@ void svm_vcpu_run(struct vcpu *v, struct vm_exit *exit)
     t->virq = v->arch.virq;
     t->cpu = this_cpu_id();
     world_switch(v);
+    __atomic_store_n(&v->arch.in_guest, false, __ATOMIC_RELEASE);
     settle_virq(v, v->arch.vmcb);
     t->exit_rip = vmcb->rip;
     t->exitcode = vmcb->exitcode;

@@ -172,6 +172,7 @@ const struct hvm_ops svm_ops = {
     .vm_passthrough_pio = svm_vm_passthrough_pio,
     .vm_holds_pio = svm_vm_holds_pio,
     .vm_revoke_pio = svm_vm_revoke_pio,
+    .vm_flush_tlbs = svm_vm_flush_tlbs,
     .vcpu_create = svm_vcpu_create,
     .vcpu_destroy = svm_vcpu_destroy,
     .vcpu_setup = svm_vcpu_setup,

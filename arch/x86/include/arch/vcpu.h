@@ -56,6 +56,8 @@ struct arch_vcpu {
     bool virq_accepted;       /* ... already moved to the vLAPIC's ISR (a re-delivery) */
     uint64_t asid_generation; /* of asid_cpu, when asid was handed out */
     unsigned int asid_cpu;
+    bool asid_stale; /* its VM's tables lost a mapping: a fresh ASID at the next entry; atomic */
+    bool in_guest;   /* from that check to the exit it may use its ASID's entries; atomic */
     struct x86_exit_trace trace[X86_EXIT_TRACE_LEN]; /* the last entries and exits, a ring */
     unsigned int trace_next;
 };

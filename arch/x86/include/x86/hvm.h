@@ -33,6 +33,8 @@ struct hvm_ops {
     bool (*vm_holds_pio)(struct vm *vm, uint64_t base, uint64_t size);
     /* Intercept those ports again: vm's accesses reach the device bus (empty: all-ones). */
     void (*vm_revoke_pio)(struct vm *vm, uint64_t base, uint64_t size);
+    /* arch_vm_flush_tlbs(): every vCPU of vm forgets its nested-paging translations. */
+    void (*vm_flush_tlbs)(struct vm *vm);
     int (*vcpu_create)(struct vcpu *v);
     void (*vcpu_destroy)(struct vcpu *v);
     void (*vcpu_setup)(struct vcpu *v, hpa_t stage2_root);

@@ -30,6 +30,7 @@ void svm_vcpu_start_real_mode(struct vcpu *v, uint8_t vector);
 
 /* run.c: entering the guest and decoding exits. */
 void svm_vcpu_run(struct vcpu *v, struct vm_exit *exit);
+void svm_vm_flush_tlbs(struct vm *vm);
 void svm_vcpu_complete(struct vcpu *v, const struct vm_exit *exit, uint64_t value);
 int svm_vcpu_decode_mmio(struct vcpu *v, struct vm_exit *exit);
 void svm_vcpu_dump(struct vcpu *v);

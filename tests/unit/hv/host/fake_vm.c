@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <hv/devices.h>
+#include <hv/dom0.h>
 #include <hv/domctl.h>
 #include <hv/frame.h>
 #include <hv/heap.h>
@@ -291,6 +292,17 @@ int arch_vm_add_devices(struct vm *vm)
         rc = devbus_add(&vm->devices, fake.extra_devices[i]);
     }
     return rc ? rc : fail_rc;
+}
+
+void arch_vm_flush_tlbs(struct vm *vm)
+{
+    fake_log(fake.arch_log, "flush_tlbs:d%u", vm->id);
+}
+
+/* <hv/dom0.h>: hypervisor/dom0.c is not built here. */
+struct vm *dom0_get(void)
+{
+    return fake.dom0;
 }
 
 int arch_vm_passthrough_pio(struct vm *vm, uint64_t base, uint64_t size)

@@ -67,6 +67,7 @@ struct fake_vm {
     unsigned int nr_script;                 /* VM_EXIT_PREEMPT with need_resched set */
     gpa_t boot_entry;                       /* arch_bootdom_load() sets boot->entry to it */
     uint64_t cpu_khz;                       /* arch_domctl_physinfo()'s cpu_khz; 2600000 */
+    struct vm *dom0;                        /* dom0_get(); NULL: no dom0 runs */
 
     /* Records. */
     char arch_log[FAKE_LOG_SIZE];  /* arch hooks in order: "vm_create vcpu_create:0 ..." */
