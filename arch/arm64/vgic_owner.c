@@ -31,8 +31,6 @@
  * marked hw again with its line low, and the physical SPI is unmasked; a device the domain left
  * asserting interrupts dom0 at once.
  */
-#define LOG_TAG "vgic"
-#include <hv/log.h>
 #include <hv/vm.h>
 #include <public/axvm/errno.h>
 #include <arm64/vgic.h>
